@@ -27,12 +27,12 @@ type Job struct {
 	State string `json:"state"`
 	Error string `json:"error,omitempty"`
 
-	// Step results, in pipeline order.
+	// Step results, in pipeline order. The TUS upload URL lives in the TUS
+	// store (keyed by job ID), as go-tus's Store interface expects.
 	PosterURL         string `json:"poster_url,omitempty"`
 	PosterHDURL       string `json:"poster_hd_url,omitempty"`
 	ContentID         string `json:"content_id,omitempty"`
 	UploadID          string `json:"upload_id,omitempty"`
-	TusURL            string `json:"tus_url,omitempty"`
 	Offset            int64  `json:"offset"`
 	VideoID           string `json:"video_id,omitempty"`
 	HLSURL            string `json:"hls_url,omitempty"`
@@ -68,23 +68,23 @@ type Credentials struct {
 
 // Settings are the app's preferences. Zero values mean "use the default".
 type Settings struct {
-	Version      int       `json:"v"`
-	APIURL       string    `json:"api_url,omitempty"`
-	ImageURL     string    `json:"image_url,omitempty"`
-	VODURL       string    `json:"vod_url,omitempty"`
-	Parallel     int       `json:"parallel,omitempty"`
-	ChunkSize    int64     `json:"chunk_size,omitempty"`
-	Defaults     VideoMeta `json:"defaults"`
-	Notify       bool      `json:"notify"`
+	Version   int       `json:"v"`
+	APIURL    string    `json:"api_url,omitempty"`
+	ImageURL  string    `json:"image_url,omitempty"`
+	VODURL    string    `json:"vod_url,omitempty"`
+	Parallel  int       `json:"parallel,omitempty"`
+	ChunkSize int64     `json:"chunk_size,omitempty"`
+	Defaults  VideoMeta `json:"defaults"`
+	Notify    bool      `json:"notify"`
 }
 
 // Draft is an article being written, and after publishing, its link to the
 // platform's content entry.
 type Draft struct {
-	Version     int       `json:"v"`
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
+	Version     int    `json:"v"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
 	// HTML is the article body as the creator wrote it (local image paths
 	// allowed); BaseDir resolves relative image paths.
 	HTML        string    `json:"html"`
