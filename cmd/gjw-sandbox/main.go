@@ -1,0 +1,93 @@
+// Command gjw-sandbox serves the Gan Jing World emulator (core/sandbox) on
+// three loopback ports, so the app can be tried without an account:
+//
+//	gjw-sandbox -env-file .sandbox.env
+//
+// It prints the three base URLs as export lines and a ready-to-paste
+// `gjw login` line with the demo channel's tokens (sandbox-only values),
+// then serves until SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+)
+
+func main() {
+	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	log.SetPrefix("gjw-sandbox: ")
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run() error {
+	var (
+		addr      = flag.String("addr", "127.0.0.1", "address to listen on")
+		apiPort   = flag.Int("api-port", 8481, "port of the platform API (gw.ganjingworld.com); 0 picks one")
+		imagePort = flag.Int("image-port", 8482, "port of the image CDN (imgapi.cloudokyo.cloud); 0 picks one")
+		vodPort   = flag.Int("vod-port", 8483, "port of the VOD CDN (vodapi.cloudokyo.cloud); 0 picks one")
+		dir       = flag.String("dir", "", "directory for uploads and images (default: a temporary directory, removed on exit)")
+		envFile   = flag.String("env-file", "", "also write the environment as KEY=VALUE lines to this file")
+		polls     = flag.Int("transcode-polls", 3, "status polls answered in_progress before a video is done (0: done at the first poll)")
+		verbose   = flag.Bool("v", false, "log every request (method, path, status; never tokens)")
+	)
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(flag.Args(), " "))
+	}
+
+	if *dir == "" {
+		tmp, err := os.MkdirTemp("", "gjw-sandbox-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		*dir = tmp
+	}
+	cfg := sandbox.Config{Dir: *dir, TranscodePolls: *polls}
+	if *polls == 0 {
+		cfg.TranscodePolls = -1 // the flag's 0 means what it says
+	}
+	if *verbose {
+		cfg.Logf = log.Printf
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	run, err := sandbox.Start(cfg, *addr, [3]int{*apiPort, *imagePort, *vodPort})
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+
+	acct := run.Server.DemoAccount()
+	env := append(run.Env(),
+		"GJW_DEMO_ACCESS_TOKEN="+acct.AccessToken,
+		"GJW_DEMO_REFRESH_TOKEN="+acct.RefreshToken,
+		"GJW_DEMO_CHANNEL="+acct.ChannelID,
+	)
+	if *envFile != "" {
+		if err := os.WriteFile(*envFile, []byte(strings.Join(env, "\n")+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	for _, kv := range env {
+		fmt.Println("export " + kv)
+	}
+	fmt.Printf("gjw login --access-token %s --refresh-token %s --channel %s\n", acct.AccessToken, acct.RefreshToken, acct.ChannelID)
+	log.Printf("serving (files in %s); Ctrl-C to stop", *dir)
+
+	<-ctx.Done()
+	log.Print("stopping")
+	return nil
+}
