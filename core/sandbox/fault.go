@@ -25,6 +25,9 @@ type Fault struct {
 	// stands: tusd keeps them, so HEAD reports the partial offset. If the
 	// body is shorter, the request is handled in full and the connection is
 	// dropped instead of sending the response ("request done, reply lost").
+	// Note that net/http's Transport silently replays an idempotent request
+	// (GET, HEAD) whose reused connection dies before any response byte;
+	// use Times: 2 to make such a cut visible to a Go client.
 	CutAfter int64
 	// Times is how many matching requests the fault hits; 0 means 1.
 	Times int

@@ -204,12 +204,19 @@ func (s *Server) Close() error {
 // DemoAccount returns the built-in demo channel's fixed token pair. Like any
 // other pair it stops working after ExpireAccessTokens (access token),
 // RevokeSession (both) or one use of its refresh token (rotation).
+// ExpiresIn is the demo access token's remaining lifetime (0 once dead).
 func (s *Server) DemoAccount() Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var left time.Duration
+	if t, ok := s.access[demoAccess]; ok {
+		left = max(time.Until(t.expires), 0)
+	}
 	return Account{
 		AccessToken:  demoAccess,
 		RefreshToken: demoRefresh,
 		ChannelID:    demoChannel,
-		ExpiresIn:    int64(s.cfg.AccessTTL / time.Second),
+		ExpiresIn:    int64(left.Round(time.Second) / time.Second),
 	}
 }
 

@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,6 +53,9 @@ func TestPlatformTakesRawTokenCDNTakesBearer(t *testing.T) {
 
 func TestRefreshRotatesAndExpiry(t *testing.T) {
 	e := newEnv(t, nil)
+	if e.acct.ExpiresIn != 864000 {
+		t.Errorf("DemoAccount().ExpiresIn = %d, want 864000", e.acct.ExpiresIn)
+	}
 	refresh := func(rt string) resp {
 		return e.do("POST", e.api+"/v1.1/auth/token/refresh", strings.NewReader(`{"refresh_token":"`+rt+`"}`), "Content-Type", "application/json")
 	}
@@ -433,6 +438,17 @@ func TestHappyPathStart(t *testing.T) {
 	if len(env) != 3 || env[0] != "GJW_API_URL="+run.APIURL || env[2] != "GJW_VOD_URL="+run.VODURL {
 		t.Errorf("Env() = %v", env)
 	}
+	runHappyPath(t, e)
+}
+
+// The VOD handler mounted under a prefix still hands out correct URLs.
+func TestVODUnderPrefix(t *testing.T) {
+	e := newEnv(t, nil)
+	mux := http.NewServeMux()
+	mux.Handle("/vod/", http.StripPrefix("/vod", e.s.VOD()))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	e.vod = srv.URL + "/vod"
 	runHappyPath(t, e)
 }
 
