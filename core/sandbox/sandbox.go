@@ -55,8 +55,10 @@ type Account struct {
 	ExpiresIn                            int64 // seconds until AccessToken expires
 }
 
-// Stats counts successful calls per endpoint (TusPatchBytes counts every
-// PATCH body byte handed to tusd, including those of cut requests).
+// Stats counts successful calls per endpoint, except StatusPolls, which
+// counts every authorized status request (unknown ids too), and
+// TusPatchBytes, which counts every PATCH body byte handed to tusd,
+// including those of cut requests.
 type Stats struct {
 	Refreshes, VODTokens, Images, AddContent, UpdateContent, UploadIDs, TusCreates, StatusPolls int
 
