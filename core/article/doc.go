@@ -1,0 +1,88 @@
+// Package article builds the HTML body (meta.text) of a Gan Jing World
+// article. It is pure and has no network access: uploading images and
+// calling /add-content are done elsewhere in core. It never imports Fyne;
+// the GUI renders the Blocks that Parse returns.
+//
+// # The subset
+//
+// The article guide ("Article HTML Body Format") lists what meta.text may
+// contain. This package produces exactly that and nothing else:
+//
+//	<p style="margin-left:0px;">text</p>            the only block element
+//	<p style="margin-left:0px;">&nbsp;</p>          the spacer
+//	<strong>, <em>, <u>                             no attributes
+//	<a target="_blank" rel="noopener noreferrer" href="https://...">
+//	                                                href http(s) with a host, or mailto:
+//	<img src="..." alt="..." />                     src http(s), file: or a path
+//
+// Inline elements only occur inside a paragraph; paragraphs do not nest.
+// Text is UTF-8 and escaped with &amp; &lt; &gt;, and U+00A0 is written
+// &nbsp;. InSubset checks a string against these rules.
+//
+// # Canonical form
+//
+// Sanitize output is canonical, so Sanitize is idempotent and two
+// equivalent inputs give the same bytes: one paragraph per line ("\n"
+// between them), white space collapsed as a browser would and trimmed at
+// both ends of a paragraph, nesting always a > strong > em > u, adjacent
+// runs with the same format merged, the attributes in the guide's order,
+// and alt always present. URLs are normalised: tabs and newlines removed,
+// spaces and non-ASCII bytes percent-encoded, "//host" becomes
+// "https://host" and a Windows path "C:\x.png" becomes "file:///C:/x.png".
+//
+// # How Sanitize works
+//
+// The input is parsed with golang.org/x/net/html (as a browser would,
+// repairing broken markup) and walked into paragraphs of runs; that
+// walk does all the structural work. The result is rendered and passed
+// through a bluemonday policy that allows only the subset (the security
+// gate), and bluemonday's output is walked and rendered once more, which
+// makes the result canonical whatever bluemonday did.
+//
+// Decisions taken in the walk:
+//
+//   - Block elements (div, h1-h6, li, blockquote, pre, table cells, dt/dd,
+//     section, ...) end the current paragraph before and after their
+//     content, so their text becomes paragraphs and nested <p> are
+//     flattened. Text outside any block is wrapped in a paragraph.
+//   - <br> splits a paragraph into one paragraph per line; a trailing <br>
+//     adds nothing and a blank line between two <br> becomes a spacer.
+//   - Spacers only come from the input asking for one: an empty or
+//     &nbsp;-only <p>, a blank <br> line, an &nbsp;-only block, or <hr>.
+//     White space between blocks never makes one. Spacers at the start
+//     and end of the article are dropped (a stray </p> also makes an
+//     empty paragraph in the parser).
+//   - b/strong → strong, i/em/cite/dfn → em, u/ins → u. Inline CSS counts
+//     too, so Google Docs and Word pastes keep their formatting:
+//     font-weight (bold, or ≥ 600), font-style italic and
+//     text-decoration underline (ignored inside links, which are
+//     underlined anyway). <b style="font-weight:normal">, the wrapper
+//     Google Docs puts around a paste, is not bold.
+//   - Headings become paragraphs in bold (unless their CSS says
+//     otherwise). List items become paragraphs starting with "• ", or
+//     "3. " in an ordered list (start and value are honoured); Word's
+//     list markers (span style="mso-list:Ignore") become "• " or "2. ".
+//     Checkboxes become "☑ " and "☐ ".
+//   - Preformatted text keeps its lines (one paragraph each) and its
+//     indentation (as no-break spaces, a tab as four).
+//   - Links with any other href (javascript:, data:, relative, #frag) and
+//     all other inline elements (span, font, code, sup, del, o:p, ...)
+//     keep their text and lose the markup. Images whose src is data:,
+//     javascript:, cid: or anything else unusable are dropped, alt and
+//     all. A link around an image is kept.
+//   - Content is dropped with the element for script, style, head,
+//     template, noscript, iframe, object, embed, audio, video, svg, math
+//     and form controls (select, textarea, button). Comments, including
+//     Word's conditional comments, are dropped; the content between
+//     Word's <![if ...]> and <![endif]> is kept.
+//   - Invalid UTF-8 becomes U+FFFD.
+//
+// Local image sources are kept so that the uploader can find the files
+// (Images, LocalPath), upload them, and put the CDN URLs in place
+// (RewriteImages) before the body is sent: the guide requires every image
+// to be on the CDN.
+//
+// FromMarkdown renders Markdown with goldmark (CommonMark and the GitHub
+// extensions, no typographer) into ordinary HTML, raw HTML included, and
+// then runs Sanitize, so Markdown gets exactly the mapping above.
+package article
