@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -228,10 +229,9 @@ func (e *Engine) upload(ctx context.Context, j *persist.Job) error {
 	if err != nil {
 		return err
 	}
-	var sent atomic.Int64
-	var retryIn atomic.Int64
-	stopTicker := e.tickProgress(j.ID, &sent, &retryIn)
-	defer stopTicker()
+	progress := &uploadProgress{e: e, size: j.Size}
+	progress.report(*j, time.Now())
+	defer progress.tick(j.ID)()
 	up := &tusupload.Upload{
 		Endpoint:    e.opts.Hosts.VOD + "/api/v1/tus/upload",
 		File:        f,
@@ -248,13 +248,16 @@ func (e *Engine) upload(ctx context.Context, j *persist.Job) error {
 			}
 			return e.client.UploadToken(ctx)
 		},
-		Sent: &sent,
+		Sent: &progress.sent,
 		OnChunk: func(offset int64) error {
-			retryIn.Store(0)
-			_, err := e.update(j.ID, func(s *persist.Job) error { s.Offset = offset; return nil })
+			progress.retryIn.Store(0)
+			saved, err := e.update(j.ID, func(s *persist.Job) error { s.Offset = offset; return nil })
+			if err == nil {
+				progress.report(saved, time.Now())
+			}
 			return err
 		},
-		OnRetry: func(wait time.Duration, err error) { retryIn.Store(int64(wait)) },
+		OnRetry: func(wait time.Duration, err error) { progress.retryIn.Store(int64(wait)) },
 	}
 	url, err := up.Run(ctx)
 	if err != nil {
@@ -304,32 +307,52 @@ func (e *Engine) poll(ctx context.Context, j *persist.Job) error {
 // progressTick is how often upload progress is reported.
 const progressTick = 250 * time.Millisecond
 
-// tickProgress reports a job's upload progress a few times a second with a
-// smoothed speed and ETA, until the returned stop is called.
-func (e *Engine) tickProgress(id string, sent, retryIn *atomic.Int64) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
+// uploadProgress reports a job's upload a few times a second and after
+// every acknowledged chunk, with a smoothed speed and ETA.
+type uploadProgress struct {
+	e       *Engine
+	size    int64
+	sent    atomic.Int64
+	retryIn atomic.Int64 // nanoseconds; > 0 while waiting to retry
+
+	mu    sync.Mutex
+	meter *speedMeter
+	speed float64
+}
+
+// report emits one progress event for job j.
+func (p *uploadProgress) report(j persist.Job, now time.Time) {
+	n := p.sent.Load()
+	p.mu.Lock()
+	if p.meter == nil {
+		p.meter = newSpeedMeter(n, now)
+	} else if now.Sub(p.meter.at) >= progressTick/2 {
+		p.speed = p.meter.add(n, now)
+	}
+	speed := p.speed
+	p.mu.Unlock()
+	ev := Event{Job: j, Sent: n, Speed: speed, RetryIn: time.Duration(p.retryIn.Load())}
+	if speed > 0 {
+		ev.ETA = time.Duration(float64(p.size-n) / speed * float64(time.Second))
+	}
+	p.e.emit(ev)
+}
+
+// tick reports until the returned stop is called.
+func (p *uploadProgress) tick(id string) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(progressTick)
 		defer t.Stop()
-		meter := newSpeedMeter(sent.Load(), time.Now())
 		for {
 			select {
 			case <-done:
 				return
 			case now := <-t.C:
-				j, ok, err := e.store.Job(id)
-				if err != nil || !ok {
-					continue
+				if j, ok, err := p.e.store.Job(id); err == nil && ok {
+					p.report(j, now)
 				}
-				n := sent.Load()
-				speed := meter.add(n, now)
-				ev := Event{Job: j, Sent: n, Speed: speed, RetryIn: time.Duration(retryIn.Load())}
-				if speed > 0 {
-					ev.ETA = time.Duration(float64(j.Size-n) / speed * float64(time.Second))
-				}
-				e.emit(ev)
 			}
 		}
 	}()

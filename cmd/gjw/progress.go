@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+)
+
+// progressPrinter shows engine events on stderr: a redrawn bar on a
+// terminal, otherwise plain lines (one per step and per 10% of upload).
+type progressPrinter struct {
+	w   io.Writer
+	bar bool
+
+	mu   sync.Mutex
+	jobs map[string]*jobLine
+}
+
+type jobLine struct {
+	step        string
+	lastPercent int // plain mode: last 10% mark printed
+	drawn       bool
+}
+
+func newProgressPrinter(w io.Writer, bar bool) *progressPrinter {
+	return &progressPrinter{w: w, bar: bar, jobs: map[string]*jobLine{}}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (p *progressPrinter) event(ev core.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	j := ev.Job
+	l := p.jobs[j.ID]
+	if l == nil {
+		l = &jobLine{lastPercent: -1}
+		p.jobs[j.ID] = l
+	}
+	if j.State != core.StateRunning {
+		return // the final state is reported by the command
+	}
+	if j.Step != l.step {
+		l.step = j.Step
+		p.endBar(l)
+		if j.Step != core.StepDone {
+			fmt.Fprintf(p.w, "%s: step %d/8 %s\n", j.Meta.Title, core.StepNumber(j.Step), core.StepTitle(j.Step))
+		}
+	}
+	switch {
+	case j.Step == core.StepUpload && ev.Sent > 0 || ev.RetryIn > 0:
+		p.show(l, ev.Sent, j.Size, progressText(ev))
+	case j.Step == core.StepProcessing:
+		p.show(l, int64(j.ProcessingPercent), 100, fmt.Sprintf("processing %d%%", j.ProcessingPercent))
+	}
+}
+
+// progressText is "450.0 MiB / 1.0 GiB  12.3 MiB/s  ETA 1m02s".
+func progressText(ev core.Event) string {
+	s := fmt.Sprintf("%s / %s", humanBytes(ev.Sent), humanBytes(ev.Job.Size))
+	if ev.Speed > 0 {
+		s += fmt.Sprintf("  %s/s", humanBytes(int64(ev.Speed)))
+	}
+	if ev.ETA > 0 {
+		s += "  ETA " + ev.ETA.Round(time.Second).String()
+	}
+	if ev.RetryIn > 0 {
+		s += fmt.Sprintf("  (connection trouble: retrying in %s)", ev.RetryIn.Round(time.Second))
+	}
+	return s
+}
+
+func (p *progressPrinter) show(l *jobLine, n, total int64, text string) {
+	pct := percent(n, total)
+	if !p.bar {
+		if mark := int(pct) / 10 * 10; mark > l.lastPercent {
+			l.lastPercent = mark
+			fmt.Fprintf(p.w, "  %3d%%  %s\n", mark, text)
+		}
+		return
+	}
+	const width = 30
+	filled := int(pct / 100 * width)
+	fmt.Fprintf(p.w, "\r\x1b[K  [%s%s] %5.1f%%  %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pct, text)
+	l.drawn = true
+}
+
+func (p *progressPrinter) endBar(l *jobLine) {
+	if l.drawn {
+		fmt.Fprintln(p.w)
+		l.drawn = false
+	}
+	l.lastPercent = -1
+}
+
+// done ends a job's bar line before the command prints its result.
+func (p *progressPrinter) done(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if l := p.jobs[id]; l != nil {
+		p.endBar(l)
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

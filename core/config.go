@@ -1,0 +1,54 @@
+package core
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// OptionsFrom builds engine options from saved settings, with the
+// environment taking precedence: GJW_API_URL, GJW_IMAGE_URL, GJW_VOD_URL,
+// GJW_CHUNK_SIZE (bytes), GJW_POLL_INTERVAL (a duration such as 5s, or
+// seconds) and GJW_POLL_ATTEMPTS. A malformed value is an error naming it.
+func OptionsFrom(s persist.Settings) (Options, error) {
+	hosts := gjw.DefaultHosts
+	for _, kv := range []struct {
+		dst *string
+		v   string
+	}{{&hosts.API, s.APIURL}, {&hosts.Image, s.ImageURL}, {&hosts.VOD, s.VODURL}} {
+		if kv.v != "" {
+			*kv.dst = kv.v
+		}
+	}
+	o := Options{Hosts: gjw.HostsFromEnv(hosts), ChunkSize: s.ChunkSize, Parallel: s.Parallel}
+	if v := os.Getenv("GJW_CHUNK_SIZE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("GJW_CHUNK_SIZE=%q is not a positive number of bytes", v)
+		}
+		o.ChunkSize = n
+	}
+	if v := os.Getenv("GJW_POLL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			secs, serr := strconv.ParseFloat(v, 64)
+			if serr != nil || secs < 0 {
+				return o, fmt.Errorf("GJW_POLL_INTERVAL=%q is not a duration (e.g. 5s)", v)
+			}
+			d = time.Duration(secs * float64(time.Second))
+		}
+		o.PollInterval = d
+	}
+	if v := os.Getenv("GJW_POLL_ATTEMPTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("GJW_POLL_ATTEMPTS=%q is not a positive number", v)
+		}
+		o.PollAttempts = n
+	}
+	return o, nil
+}

@@ -1,0 +1,504 @@
+package core_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+const (
+	testChunk = 256 << 10
+	testSize  = 5*testChunk + 12345 // several chunks plus a partial one
+)
+
+var fastDelays = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond}
+
+// env is one engine on a fresh in-process sandbox with a real tusd.
+type env struct {
+	t      *testing.T
+	sb     *sandbox.Server
+	db     *persist.DB
+	hosts  gjw.Hosts
+	engine *core.Engine
+	video  string
+	thumb  string
+
+	mu     sync.Mutex
+	events []core.Event
+	hook   func(core.Event)
+}
+
+func newEnv(t *testing.T, cfg sandbox.Config) *env {
+	t.Helper()
+	cfg.Dir = t.TempDir()
+	if cfg.TranscodePolls == 0 {
+		cfg.TranscodePolls = 2
+	}
+	sb, err := sandbox.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, img, vod := httptest.NewServer(sb.API()), httptest.NewServer(sb.Image()), httptest.NewServer(sb.VOD())
+	t.Cleanup(func() { api.Close(); img.Close(); vod.Close(); sb.Close() })
+	db, err := persist.OpenInMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{t: t, sb: sb, db: db, hosts: gjw.Hosts{API: api.URL, Image: img.URL, VOD: vod.URL}}
+	acct := sb.DemoAccount()
+	if err := db.PutCredentials(persist.Credentials{
+		AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
+		ExpiresAt: time.Now().Add(time.Duration(acct.ExpiresIn) * time.Second),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	e.video = writeRandom(t, filepath.Join(dir, "Ünïcode clip.mp4"), testSize)
+	e.thumb = writePNG(t, filepath.Join(dir, "poster.png"))
+	e.engine = e.newEngine(core.Options{})
+	return e
+}
+
+func (e *env) newEngine(o core.Options) *core.Engine {
+	o.Hosts = e.hosts
+	if o.ChunkSize == 0 {
+		o.ChunkSize = testChunk
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = time.Millisecond
+	}
+	if o.RetryDelays == nil {
+		o.RetryDelays = fastDelays
+	}
+	o.OnEvent = func(ev core.Event) {
+		e.mu.Lock()
+		e.events = append(e.events, ev)
+		hook := e.hook
+		e.mu.Unlock()
+		if hook != nil {
+			hook(ev)
+		}
+	}
+	return core.New(e.db, o)
+}
+
+func (e *env) add(meta persist.VideoMeta) persist.Job {
+	e.t.Helper()
+	if meta.Title == "" {
+		meta.Title = "My Video"
+	}
+	j, err := e.engine.Add(core.NewUpload{VideoPath: e.video, ThumbnailPath: e.thumb, Meta: meta})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return j
+}
+
+func (e *env) job(id string) persist.Job {
+	e.t.Helper()
+	j, ok, err := e.db.Job(id)
+	if err != nil || !ok {
+		e.t.Fatalf("job %s: %v %v", id, ok, err)
+	}
+	return j
+}
+
+// published checks the end state every successful run must reach.
+func (e *env) published(j persist.Job) {
+	e.t.Helper()
+	if j.State != core.StateDone || j.Step != core.StepDone {
+		e.t.Fatalf("job not done: state %s step %s error %q", j.State, j.Step, j.Error)
+	}
+	c, ok := e.sb.Content(j.ContentID)
+	if !ok {
+		e.t.Fatalf("content %s not on the sandbox", j.ContentID)
+	}
+	if !c.Published || c.Type != "Video" || c.UploadID != j.UploadID || c.VideoID != j.VideoID {
+		e.t.Fatalf("content not published as uploaded: %+v vs job %+v", c, j)
+	}
+	if j.HLSURL == "" || !strings.HasSuffix(j.HLSURL, ".m3u8") {
+		e.t.Fatalf("no HLS URL: %q", j.HLSURL)
+	}
+	st := e.sb.Stats()
+	if st.AddContent != 1 || st.TusCreates != 1 {
+		e.t.Fatalf("want one content entry and one TUS upload, got %+v", st)
+	}
+	if st.TusPatchBytes < testSize || st.TusPatchBytes > testSize+testChunk {
+		e.t.Fatalf("server received %d bytes for a %d-byte file", st.TusPatchBytes, testSize)
+	}
+}
+
+func TestPipelineEveryResponseShape(t *testing.T) {
+	shapes := []sandbox.Shapes{
+		{},
+		{Refresh: "data", VODToken: "data.token", ContentID: "data.content_id"},
+		{Refresh: "body", VODToken: "body.upload_token", ContentID: "data.id"},
+		{Refresh: "", VODToken: "body.vod_token", ContentID: "id"},
+	}
+	for _, sh := range shapes {
+		t.Run(sh.Refresh+"/"+sh.VODToken+"/"+sh.ContentID, func(t *testing.T) {
+			e := newEnv(t, sandbox.Config{Shapes: sh})
+			// An access token 30 minutes from expiry is refreshed first.
+			cr, _, _ := e.db.Credentials()
+			oldRefresh := cr.RefreshToken
+			cr.ExpiresAt = time.Now().Add(30 * time.Minute)
+			e.db.PutCredentials(cr)
+
+			j := e.add(persist.VideoMeta{Title: "Shapes", Description: "d", MadeForKids: true})
+			if err := e.engine.Run(context.Background(), j.ID); err != nil {
+				t.Fatal(err)
+			}
+			j = e.job(j.ID)
+			e.published(j)
+			if st := e.sb.Stats(); st.Refreshes != 1 || st.UpdateContent != 1 {
+				t.Fatalf("want 1 refresh and 1 finalize, got %+v", st)
+			}
+			cr, _, _ = e.db.Credentials()
+			if cr.RefreshToken == oldRefresh || time.Until(cr.ExpiresAt) < 24*time.Hour {
+				t.Fatalf("rotated session not stored: expires %v", cr.ExpiresAt)
+			}
+			c, _ := e.sb.Content(j.ContentID)
+			if _, hasMode := c.Fields["mode"]; hasMode {
+				t.Fatal("a video must be created without mode")
+			}
+			for k, want := range map[string]any{"title": "Shapes", "made_for_kids": true, "user_made_for_kids": true, "category_id": "cat13", "lang": "en-US", "visibility": "public"} {
+				if c.Fields[k] != want {
+					t.Errorf("field %s = %v, want %v", k, c.Fields[k], want)
+				}
+			}
+			if !strings.HasSuffix(c.Fields["poster_url"].(string), "672.webp") || !strings.HasSuffix(c.Fields["poster_hd_url"].(string), "origin.webp") {
+				t.Errorf("posters %v %v", c.Fields["poster_url"], c.Fields["poster_hd_url"])
+			}
+		})
+	}
+}
+
+func TestRefreshOn401MidRun(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	cr, _, _ := e.db.Credentials()
+	var once sync.Once
+	e.hook = func(ev core.Event) {
+		if ev.Job.Step == core.StepContent {
+			once.Do(e.sb.ExpireAccessTokens)
+		}
+	}
+	j := e.add(persist.VideoMeta{})
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.published(e.job(j.ID))
+	if st := e.sb.Stats(); st.Refreshes != 1 {
+		t.Fatalf("want exactly one refresh, got %d", st.Refreshes)
+	}
+	after, _, _ := e.db.Credentials()
+	if after.RefreshToken == cr.RefreshToken || after.AccessToken == cr.AccessToken {
+		t.Fatal("the rotated tokens were not persisted")
+	}
+}
+
+func TestUploadFaults(t *testing.T) {
+	cases := map[string][]sandbox.Fault{
+		"409 conflict":          {{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", Status: 409}},
+		"423 locked":            {{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", Status: 423, Times: 3}},
+		"503 on chunk":          {{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", Status: 503, Times: 2}},
+		"503 on create":         {{Host: "vod", Method: "POST", Path: "/api/v1/tus/upload", Status: 503}},
+		"503 on add-content":    {{Host: "api", Path: "/v1.0c/add-content", Status: 503, Times: 2}},
+		"502 on image":          {{Host: "image", Path: "/api/v2/image", Status: 502}},
+		"cut mid-chunk":         {{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", CutAfter: testChunk / 2}},
+		"cut twice":             {{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", CutAfter: 1000, Times: 2}},
+		"401 upload token":      {{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", Status: 401}},
+		"503 on status polling": {{Host: "vod", Path: "/api/v1/status/", Status: 503, Times: 2}},
+	}
+	for name, faults := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, sandbox.Config{})
+			for _, f := range faults {
+				e.sb.Inject(f)
+			}
+			j := e.add(persist.VideoMeta{})
+			if err := e.engine.Run(context.Background(), j.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.published(e.job(j.ID))
+		})
+	}
+}
+
+func TestTranscodingFailureKeepsThePlatformsWords(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	e.sb.FailTranscode("unsupported codec xyz")
+	j := e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	var se *core.StepError
+	if !errors.As(err, &se) || se.Step != core.StepProcessing || !strings.Contains(err.Error(), "unsupported codec xyz") {
+		t.Fatalf("want a processing failure with the platform's words, got %v", err)
+	}
+	if j = e.job(j.ID); j.State != core.StateFailed || !strings.Contains(j.Error, "unsupported codec xyz") || j.VideoID == "" {
+		t.Fatalf("job after failure: %+v", j)
+	}
+}
+
+func TestPollLimit(t *testing.T) {
+	e := newEnv(t, sandbox.Config{TranscodePolls: 50})
+	e.engine = e.newEngine(core.Options{PollAttempts: 3})
+	j := e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	if err == nil || !strings.Contains(err.Error(), "after 3 checks") {
+		t.Fatalf("want the poll limit error, got %v", err)
+	}
+	if got := e.sb.Stats().StatusPolls; got != 3 {
+		t.Fatalf("want 3 polls, got %d", got)
+	}
+	// Retrying later checks again from the processing step: nothing re-sent.
+	e.engine = e.newEngine(core.Options{PollAttempts: 100})
+	if err := e.engine.Retry(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.published(e.job(j.ID))
+}
+
+func TestPauseResumeWithinOneChunk(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	var once sync.Once
+	paused := make(chan struct{})
+	var j persist.Job
+	e.hook = func(ev core.Event) {
+		if ev.Job.Step == core.StepUpload && ev.Job.Offset >= testChunk {
+			once.Do(func() {
+				go func() { e.engine.Pause(j.ID); close(paused) }()
+			})
+		}
+	}
+	j = e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	<-paused
+	if !errors.Is(err, context.Canceled) && err != nil && !strings.Contains(err.Error(), "paused") {
+		t.Fatalf("run after pause: %v", err)
+	}
+	got := e.job(j.ID)
+	if got.State != core.StatePaused || got.Step != core.StepUpload || got.Offset >= testSize {
+		t.Fatalf("after pause: state %s step %s offset %d", got.State, got.Step, got.Offset)
+	}
+	e.hook = nil
+	if err := e.engine.Resume(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.published(e.job(j.ID))
+}
+
+func TestCancelStopsForGood(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	var j persist.Job
+	var once sync.Once
+	e.hook = func(ev core.Event) {
+		if ev.Job.Step == core.StepUpload {
+			once.Do(func() { go e.engine.Cancel(j.ID) })
+		}
+	}
+	j = e.add(persist.VideoMeta{})
+	e.engine.Run(context.Background(), j.ID)
+	if got := e.job(j.ID); got.State != core.StateCanceled {
+		t.Fatalf("state %s", got.State)
+	}
+	if err := e.engine.Run(context.Background(), j.ID); err == nil {
+		t.Fatal("a canceled job must not run again")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	dir := t.TempDir()
+	notImage := filepath.Join(dir, "notes.png")
+	os.WriteFile(notImage, []byte("just text"), 0o644)
+	empty := filepath.Join(dir, "empty.mp4")
+	os.WriteFile(empty, nil, 0o644)
+	cases := []struct {
+		name string
+		up   core.NewUpload
+		want string
+	}{
+		{"missing video", core.NewUpload{VideoPath: filepath.Join(dir, "nope.mp4"), ThumbnailPath: e.thumb, Meta: persist.VideoMeta{Title: "x"}}, "nope.mp4\" does not exist"},
+		{"folder", core.NewUpload{VideoPath: dir, ThumbnailPath: e.thumb, Meta: persist.VideoMeta{Title: "x"}}, "is a folder"},
+		{"empty video", core.NewUpload{VideoPath: empty, ThumbnailPath: e.thumb, Meta: persist.VideoMeta{Title: "x"}}, "empty.mp4\" is empty"},
+		{"thumbnail not an image", core.NewUpload{VideoPath: e.video, ThumbnailPath: notImage, Meta: persist.VideoMeta{Title: "x"}}, "notes.png\" is not a JPEG, PNG, GIF or WebP"},
+		{"empty title", core.NewUpload{VideoPath: e.video, ThumbnailPath: e.thumb, Meta: persist.VideoMeta{Title: "  "}}, "title is empty"},
+		{"bad visibility", core.NewUpload{VideoPath: e.video, ThumbnailPath: e.thumb, Meta: persist.VideoMeta{Title: "x", Visibility: "unlisted"}}, "visibility \"unlisted\""},
+	}
+	for _, c := range cases {
+		_, err := e.engine.Add(c.up)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: got %v, want one line containing %q", c.name, err, c.want)
+		}
+	}
+	if jobs, _ := e.engine.Jobs(); len(jobs) != 0 {
+		t.Fatalf("bad input queued %d jobs", len(jobs))
+	}
+}
+
+func TestNoCredentialsWaits(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	e.db.DeleteCredentials()
+	j := e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	if !errors.Is(err, gjw.ErrSignedOut) {
+		t.Fatalf("want ErrSignedOut, got %v", err)
+	}
+	if got := e.job(j.ID); got.State != core.StateWaiting {
+		t.Fatalf("state %s", got.State)
+	}
+}
+
+func TestDeadRefreshTokenLosesNothing(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	var once sync.Once
+	e.hook = func(ev core.Event) {
+		if ev.Job.Step == core.StepUpload && ev.Job.Offset > 0 {
+			once.Do(e.sb.RevokeSession)
+		}
+	}
+	j := e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	if !errors.Is(err, gjw.ErrSignedOut) {
+		t.Fatalf("want ErrSignedOut, got %v", err)
+	}
+	for _, tok := range []string{e.sb.DemoAccount().AccessToken, e.sb.DemoAccount().RefreshToken} {
+		if strings.Contains(err.Error(), tok) {
+			t.Fatal("a token leaked into the error")
+		}
+	}
+	got := e.job(j.ID)
+	if got.State != core.StateWaiting || got.ContentID == "" || got.UploadID == "" {
+		t.Fatalf("after the session died: %+v", got)
+	}
+	e.mu.Lock()
+	signedOut := false
+	for _, ev := range e.events {
+		signedOut = signedOut || ev.SignedOut
+	}
+	e.mu.Unlock()
+	if !signedOut {
+		t.Fatal("no SignedOut event")
+	}
+}
+
+func TestUnreachableHost(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	e.hosts.API = "http://127.0.0.1:1"
+	e.engine = e.newEngine(core.Options{})
+	j := e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the server") {
+		t.Fatalf("got %v", err)
+	}
+	if got := e.job(j.ID); got.State != core.StateFailed || !strings.Contains(got.Error, "step 2") {
+		t.Fatalf("job: %+v", got)
+	}
+}
+
+func TestQueueRunsInOrderAndInParallel(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	e.engine = e.newEngine(core.Options{Parallel: 2})
+	var ids []string
+	for i := 0; i < 4; i++ {
+		ids = append(ids, e.add(persist.VideoMeta{Title: "v" + string(rune('a'+i))}).ID)
+	}
+	if err := e.engine.Move(ids[3], -3); err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ := e.engine.Jobs()
+	if jobs[0].ID != ids[3] {
+		t.Fatalf("move to front failed: first is %s", jobs[0].Meta.Title)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := e.engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		jobs, _ := e.engine.Jobs()
+		done := 0
+		for _, j := range jobs {
+			if j.State == core.StateDone {
+				done++
+			}
+		}
+		if done == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue did not finish: %+v", jobs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	running, maxRunning := map[string]bool{}, 0
+	var started []string
+	for _, ev := range e.events {
+		if ev.Job.State == core.StateRunning {
+			if !running[ev.Job.ID] && !slices.Contains(started, ev.Job.ID) {
+				started = append(started, ev.Job.ID)
+			}
+			running[ev.Job.ID] = true
+		} else {
+			delete(running, ev.Job.ID)
+		}
+		maxRunning = max(maxRunning, len(running))
+	}
+	// The moved job and the first one start together; the others wait.
+	first := map[string]bool{started[0]: true, started[1]: true}
+	if !first[ids[3]] || !first[ids[0]] || maxRunning != 2 {
+		t.Fatalf("start order %v (want %s and %s first), max running %d (want 2)", started, ids[3], ids[0], maxRunning)
+	}
+}
+
+func writeRandom(t testing.TB, path string, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func writePNG(t testing.TB, path string) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	for x := 0; x < 64; x++ {
+		img.Set(x, x%36, color.RGBA{200, 30, 30, 255})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
