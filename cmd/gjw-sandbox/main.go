@@ -31,20 +31,28 @@ func main() {
 
 func run() error {
 	var (
-		addr      = flag.String("addr", "127.0.0.1", "address to listen on")
-		apiPort   = flag.Int("api-port", 8481, "port of the platform API (gw.ganjingworld.com); 0 picks one")
-		imagePort = flag.Int("image-port", 8482, "port of the image CDN (imgapi.cloudokyo.cloud); 0 picks one")
-		vodPort   = flag.Int("vod-port", 8483, "port of the VOD CDN (vodapi.cloudokyo.cloud); 0 picks one")
-		dir       = flag.String("dir", "", "directory for uploads and images (default: a temporary directory, removed on exit)")
-		envFile   = flag.String("env-file", "", "also write the environment as KEY=VALUE lines to this file")
-		polls     = flag.Int("transcode-polls", 3, "status polls answered in_progress before a video is done (0: done at the first poll)")
-		verbose   = flag.Bool("v", false, "log every request (method, path, status; never tokens)")
+		addr       = flag.String("addr", "127.0.0.1", "address to listen on")
+		apiPort    = flag.Int("api-port", 8481, "port of the platform API (gw.ganjingworld.com); 0 picks one")
+		imagePort  = flag.Int("image-port", 8482, "port of the image CDN (imgapi.cloudokyo.cloud); 0 picks one")
+		vodPort    = flag.Int("vod-port", 8483, "port of the VOD CDN (vodapi.cloudokyo.cloud); 0 picks one")
+		dir        = flag.String("dir", "", "directory for uploads and images (default: a temporary directory, removed on exit)")
+		envFile    = flag.String("env-file", "", "also write the environment as KEY=VALUE lines to this file")
+		polls      = flag.Int("transcode-polls", 3, "status polls answered in_progress before a video is done (0: done at the first poll)")
+		throttle   = flag.Int64("throttle", 0, "limit each upload to this many bytes per second, to watch progress on loopback (0: no limit)")
+		sample     = flag.String("sample", "", "write sample.mp4 and poster.png into this directory (for demos) before serving")
+		sampleSize = flag.Int64("sample-size", 256<<20, "size of the sample video in bytes")
+		verbose    = flag.Bool("v", false, "log every request (method, path, status; never tokens)")
 	)
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(flag.Args(), " "))
 	}
 
+	if *sample != "" {
+		if err := writeSample(*sample, *sampleSize); err != nil {
+			return err
+		}
+	}
 	if *dir == "" {
 		tmp, err := os.MkdirTemp("", "gjw-sandbox-")
 		if err != nil {
@@ -53,7 +61,7 @@ func run() error {
 		defer os.RemoveAll(tmp)
 		*dir = tmp
 	}
-	cfg := sandbox.Config{Dir: *dir, TranscodePolls: *polls}
+	cfg := sandbox.Config{Dir: *dir, TranscodePolls: *polls, Throttle: *throttle}
 	if *polls == 0 {
 		cfg.TranscodePolls = -1 // the flag's 0 means what it says
 	}

@@ -61,7 +61,7 @@ func (p *progressPrinter) event(ev core.Event) {
 	case j.Step == core.StepUpload && ev.Sent > 0 || ev.RetryIn > 0:
 		p.show(l, ev.Sent, j.Size, progressText(ev))
 	case j.Step == core.StepProcessing:
-		p.show(l, int64(j.ProcessingPercent), 100, fmt.Sprintf("processing %d%%", j.ProcessingPercent))
+		p.show(l, int64(j.ProcessingPercent), 100, "processed by the platform")
 	}
 }
 
@@ -85,7 +85,7 @@ func (p *progressPrinter) show(l *jobLine, n, total int64, text string) {
 	if !p.bar {
 		if mark := int(pct) / 10 * 10; mark > l.lastPercent {
 			l.lastPercent = mark
-			fmt.Fprintf(p.w, "  %3d%%  %s\n", mark, text)
+			fmt.Fprintf(p.w, "  %5.1f%%  %s\n", pct, text)
 		}
 		return
 	}

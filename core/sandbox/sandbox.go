@@ -29,6 +29,9 @@ type Config struct {
 	// Shapes selects the response variants; zero means the guide's main
 	// examples.
 	Shapes Shapes
+	// Throttle, if > 0, limits each TUS PATCH to that many bytes per
+	// second, so a demo on loopback shows a real progress bar.
+	Throttle int64
 	// Logf, if set, receives one line per request (host, method, path,
 	// status, duration) and one per injected fault. Tokens are never logged.
 	Logf func(format string, args ...any)

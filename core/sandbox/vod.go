@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tushandler "github.com/tus/tusd/v2/pkg/handler"
@@ -85,7 +86,7 @@ func (s *Server) serveTus(tus http.Handler, w http.ResponseWriter, r *http.Reque
 	}
 	if r.Method == http.MethodPatch {
 		r2 := *r
-		r2.Body = &countingReader{body: r.Body, n: &s.patchBytes}
+		r2.Body = &countingReader{body: r.Body, n: &s.patchBytes, rate: s.cfg.Throttle, start: time.Now()}
 		r = &r2
 	}
 	tus.ServeHTTP(&locationWriter{ResponseWriter: w, base: baseURL(r)}, r)
@@ -114,11 +115,24 @@ func (w *locationWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 type countingReader struct {
 	body io.ReadCloser
 	n    *atomic.Int64
+	// rate, if > 0, limits reading to that many bytes per second, so a
+	// demo on loopback behaves like a real connection.
+	rate  int64
+	start time.Time
+	read  int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.rate > 0 && int64(len(p)) > c.rate/20 {
+		p = p[:c.rate/20]
+	}
 	n, err := c.body.Read(p)
 	c.n.Add(int64(n))
+	if c.rate > 0 {
+		c.read += int64(n)
+		due := c.start.Add(time.Duration(float64(c.read) / float64(c.rate) * float64(time.Second)))
+		time.Sleep(time.Until(due))
+	}
 	return n, err
 }
 
