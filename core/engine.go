@@ -249,9 +249,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	_, signedIn, _ := e.store.Credentials()
 	for _, j := range jobs {
-		if j.State == StateRunning {
-			e.update(j.ID, func(j *persist.Job) error { j.State = StateQueued; return nil })
+		waitedForSession := j.State == StateWaiting && j.Error != ErrNeedPoster.Error() && signedIn
+		if j.State == StateRunning || waitedForSession {
+			e.update(j.ID, func(j *persist.Job) error { j.State, j.Error = StateQueued, ""; return nil })
 		}
 	}
 	go func() {
