@@ -1,7 +1,10 @@
 // Package article builds the HTML body (meta.text) of a Gan Jing World
-// article. It is pure and has no network access: uploading images and
-// calling /add-content are done elsewhere in core. It never imports Fyne;
-// the GUI renders the Blocks that Parse returns.
+// article, publishes it and keeps drafts saved. The HTML functions
+// (Sanitize, FromMarkdown, Parse, RewriteImages, ...) are pure and have
+// no network access. Publisher uploads the images through core's client
+// and sends add-content or update-content; Autosaver saves the draft being
+// edited to persist. It never imports Fyne; the GUI renders the Blocks
+// that Parse returns.
 //
 // # The subset
 //
@@ -85,4 +88,24 @@
 // FromMarkdown renders Markdown with goldmark (CommonMark and the GitHub
 // extensions, no typographer) into ordinary HTML, raw HTML included, and
 // then runs Sanitize, so Markdown gets exactly the mapping above.
+//
+// # Publishing
+//
+// Publisher.Publish checks the whole draft before uploading anything
+// (title, visibility, poster, body, schedule, every image), then uploads
+// the poster and each distinct local image once (core.UploadImageOnce,
+// keyed by SHA-256 in persist, so a picture used twice, or again in a
+// later update, is not uploaded again), rewrites each local src to the
+// picture's 960 URL (.webp preferred; else the poster fallback order),
+// and sends add-content with type News, mode ready and every field of
+// the guide's table. Update sends update-content with the same complete
+// body, so nothing is reset. An <img> with any other http(s) source than
+// a CDN URL (IsCDNURL, the one definition) is an error naming it.
+//
+// # Autosave
+//
+// Autosaver holds the draft being edited, saves it about a second after
+// the last change and at most two seconds after the first unsaved one,
+// and on Flush and Close; persist writes synchronously, so a crash loses
+// at most those seconds. See docs/articles.md for the whole picture.
 package article

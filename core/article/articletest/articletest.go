@@ -1,0 +1,93 @@
+// Package articletest helps tests of article publishing: an in-process
+// sandbox behind httptest, a signed-in store, and distinct test pictures.
+// Only tests import it.
+package articletest
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// FastDelays keep retries quick in tests.
+var FastDelays = []time.Duration{0, time.Millisecond, 2 * time.Millisecond}
+
+// Env is a sandbox serving the three hosts on loopback.
+type Env struct {
+	Sandbox *sandbox.Server
+	Hosts   gjw.Hosts
+}
+
+// New starts a sandbox; it is closed when the test ends.
+func New(t testing.TB) *Env {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Config{Dir: t.TempDir(), TranscodePolls: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, img, vod := httptest.NewServer(sb.API()), httptest.NewServer(sb.Image()), httptest.NewServer(sb.VOD())
+	t.Cleanup(func() { api.Close(); img.Close(); vod.Close(); sb.Close() })
+	return &Env{Sandbox: sb, Hosts: gjw.Hosts{API: api.URL, Image: img.URL, VOD: vod.URL}}
+}
+
+// Vars returns GJW_API_URL, GJW_IMAGE_URL and GJW_VOD_URL for t.Setenv.
+func (e *Env) Vars() map[string]string {
+	return map[string]string{"GJW_API_URL": e.Hosts.API, "GJW_IMAGE_URL": e.Hosts.Image, "GJW_VOD_URL": e.Hosts.VOD}
+}
+
+// SignIn stores the sandbox's demo session in db.
+func (e *Env) SignIn(t testing.TB, db *persist.DB) {
+	t.Helper()
+	acct := e.Sandbox.DemoAccount()
+	if err := db.PutCredentials(persist.Credentials{
+		AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
+		ExpiresAt: time.Now().Add(time.Duration(acct.ExpiresIn) * time.Second),
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Store returns a signed-in in-memory store, closed when the test ends.
+func (e *Env) Store(t testing.TB) *persist.DB {
+	t.Helper()
+	db, err := persist.OpenInMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e.SignIn(t, db)
+	return db
+}
+
+// Engine returns an engine on db talking to the sandbox, with fast retries.
+func (e *Env) Engine(db *persist.DB) *core.Engine {
+	return core.New(db, core.Options{Hosts: e.Hosts, RetryDelays: FastDelays})
+}
+
+// WritePNG writes a small PNG to path; different seeds give different
+// bytes (so the image CDN sees different pictures).
+func WritePNG(t testing.TB, path string, seed int) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 48, 32))
+	for x := 0; x < 48; x++ {
+		img.Set(x, (x+seed)%32, color.RGBA{uint8(seed * 40), 30, 200, 255})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
