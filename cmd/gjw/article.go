@@ -40,9 +40,9 @@ last publish or update made from this data folder.
 // articleFlags are the options publish and update share.
 type articleFlags struct {
 	title, poster, desc, category, lang, visibility string
-	hashtags, keywords, schedule                     string
-	kids, premium, asJSON                            bool
-	set                                              map[string]bool // flags given on the command line
+	hashtags, keywords, schedule                    string
+	kids, premium, asJSON                           bool
+	set                                             map[string]bool // flags given on the command line
 }
 
 func parseArticleFlags(name string, args []string) (*articleFlags, []string, error) {
