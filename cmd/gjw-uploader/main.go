@@ -1,0 +1,207 @@
+// Command gjw-uploader is the GJW Uploader desktop app: drag videos onto
+// the window and they upload to Gan Jing World, resuming after a restart.
+// It only connects the pieces: it opens the data folder (persist), builds
+// the upload engine (core) and hands both to the window (gui).
+//
+// Build it with the fyneDo migration tag (see FyneApp.toml):
+//
+//	CGO_ENABLED=1 go build -tags migrated_fynedo -o bin/gjw-uploader ./cmd/gjw-uploader
+//
+// Environment:
+//
+//	GJW_DATA_DIR                  data folder (default: gjw-uploader in the user config folder)
+//	GJW_API_URL, GJW_IMAGE_URL,   hosts, overriding Settings (e.g. the local sandbox)
+//	GJW_VOD_URL
+//	GJW_DEMO_ACCESS_TOKEN,        a session to sign in with when none is stored, or when
+//	GJW_DEMO_REFRESH_TOKEN,       the stored one is for the same channel (an earlier demo
+//	GJW_DEMO_CHANNEL              run against a sandbox that has since restarted); make demo
+//	GJW_DEMO_EXPIRES_IN           sets them from gjw-sandbox's output
+//	GJW_EXIT_AFTER_FIRST_FRAME=1  measurement: log the time to the first frame and the idle
+//	                              RSS to stderr, then quit (see docs/gui.md)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+	// First: it fixes the locale environment before Fyne reads it.
+	_ "github.com/gjw-uploader/gjw-uploader/cmd/gjw-uploader/internal/locale"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/gui"
+	"github.com/gjw-uploader/gjw-uploader/icons"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// appID is the reverse-DNS id (as in FyneApp.toml); Fyne keys preferences
+// and notifications by it.
+const appID = "io.github.gjwuploader.app"
+
+func main() {
+	mainStart := time.Now()
+	seedRows := flag.Int("seed-rows", 0, "measurement only: add this many finished uploads to an empty $GJW_DATA_DIR first")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a := app.NewWithID(appID)
+	a.SetIcon(icons.App)
+
+	db, dir, err := openData()
+	if err != nil {
+		fail(a, err)
+		return
+	}
+	defer db.Close()
+	if *seedRows > 0 {
+		if err := seed(db, *seedRows); err != nil {
+			fail(a, err)
+			return
+		}
+	}
+	if err := demoSignIn(db); err != nil {
+		fail(a, err)
+		return
+	}
+	settings, err := db.Settings()
+	if err != nil {
+		fail(a, err)
+		return
+	}
+	opts, err := core.OptionsFrom(settings)
+	if err != nil {
+		fail(a, err)
+		return
+	}
+	events := gui.NewEvents()
+	opts.OnEvent = events.Push
+	engine := core.New(db, opts)
+
+	w := a.NewWindow("GJW Uploader")
+	w.SetIcon(icons.App)
+	w.Resize(fyne.NewSize(1120, 720))
+	ui, err := gui.New(ctx, w, gui.Deps{App: a, Engine: engine, DB: db, Events: events, DataDir: dir})
+	if err != nil {
+		fail(a, err)
+		return
+	}
+	// Closing the window (or Ctrl-C) cancels the root context, stops event
+	// delivery, lets running jobs record that they stopped, closes the data
+	// folder and exits. Exiting here rather than returning from ShowAndRun
+	// skips Fyne 2.7's exit-time preferences save, which races its own file
+	// watcher and logs "Preferences load error: EOF"; this app keeps nothing
+	// in Fyne preferences that is not saved the moment it changes.
+	var once sync.Once
+	shutdown := func() {
+		once.Do(func() {
+			stop()
+			ui.Close()
+			waitStopped(db, 3*time.Second)
+			db.Close()
+			os.Exit(0)
+		})
+	}
+	if os.Getenv("GJW_EXIT_AFTER_FIRST_FRAME") != "" {
+		measureFirstFrame(w, ui.Content(), mainStart, shutdown)
+	}
+	if err := engine.Start(ctx); err != nil {
+		fail(a, err)
+		return
+	}
+	go func() {
+		<-ctx.Done()
+		fyne.Do(shutdown)
+	}()
+	w.SetCloseIntercept(shutdown)
+	w.SetMaster()
+	w.ShowAndRun()
+	shutdown()
+}
+
+// openData opens the data folder, explaining a second running copy.
+func openData() (*persist.DB, string, error) {
+	dir, err := persist.DefaultDir()
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := persist.Open(dir)
+	if errors.Is(err, persist.ErrAlreadyRunning) {
+		return nil, "", fmt.Errorf("GJW Uploader is already running (or the gjw command is using %s). "+
+			"Switch to the open window, or close the other program and start GJW Uploader again", dir)
+	}
+	return db, dir, err
+}
+
+// fail reports a start-up error on stderr and in a small window, so
+// starting from a desktop menu shows it too.
+func fail(a fyne.App, err error) {
+	fmt.Fprintf(os.Stderr, "gjw-uploader: %v\n", err)
+	if os.Getenv("GJW_EXIT_AFTER_FIRST_FRAME") != "" {
+		os.Exit(1)
+	}
+	w := a.NewWindow("GJW Uploader cannot start")
+	msg := widget.NewLabel(err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("Close", a.Quit)), nil, nil, msg))
+	w.Resize(fyne.NewSize(520, 180))
+	w.SetMaster()
+	w.ShowAndRun()
+	os.Exit(1)
+}
+
+// demoSignIn stores the GJW_DEMO_* session when no session is stored, or
+// when the stored one is for the same channel (an earlier demo run whose
+// rotated tokens a restarted sandbox no longer knows).
+func demoSignIn(db *persist.DB) error {
+	access, refresh, channel := os.Getenv("GJW_DEMO_ACCESS_TOKEN"), os.Getenv("GJW_DEMO_REFRESH_TOKEN"), os.Getenv("GJW_DEMO_CHANNEL")
+	if access == "" || refresh == "" || channel == "" {
+		return nil
+	}
+	cur, ok, err := db.Credentials()
+	if err != nil {
+		return err
+	}
+	if ok && cur.ChannelID != channel {
+		return nil
+	}
+	cr := persist.Credentials{AccessToken: access, RefreshToken: refresh, ChannelID: channel}
+	if s := os.Getenv("GJW_DEMO_EXPIRES_IN"); s != "" {
+		if secs, err := strconv.ParseInt(s, 10, 64); err == nil && secs > 0 {
+			cr.ExpiresAt = time.Now().Add(time.Duration(secs) * time.Second)
+		}
+	}
+	return gui.SignIn(db, cr)
+}
+
+// waitStopped gives running jobs a moment to record that they stopped
+// (they are requeued on the next start either way).
+func waitStopped(db *persist.DB, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		jobs, err := db.Jobs()
+		if err != nil {
+			return
+		}
+		running := false
+		for _, j := range jobs {
+			running = running || j.State == core.StateRunning
+		}
+		if !running {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,231 @@
+package gui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// Languages offered for videos (any BCP 47 tag may be typed).
+var languages = []string{"en-US", "zh-TW", "zh-CN", "ja-JP", "ko-KR", "es-ES", "fr-FR", "de-DE", "vi-VN", "pt-BR", "ru-RU", "id-ID"}
+
+// detailsPanel edits the selected upload's metadata and poster, before,
+// during or after the upload. The form is filled when a row is selected and
+// is not overwritten by progress events, so typing is never disturbed.
+type detailsPanel struct {
+	u  *uploadsView
+	id string
+
+	heading   *widget.Label
+	state     *widget.Label
+	poster    *canvas.Image
+	posterFor string
+	newPoster string
+	title     *widget.Entry
+	desc      *widget.Entry
+	category  *widget.Entry
+	lang      *widget.SelectEntry
+	vis       *widget.RadioGroup
+	kids      *widget.Check
+	save      *widget.Button
+	result    *widget.Label
+	link      *widget.Hyperlink
+
+	form    fyne.CanvasObject
+	empty   fyne.CanvasObject
+	content *fyne.Container
+}
+
+func newDetailsPanel(u *uploadsView) *detailsPanel {
+	d := &detailsPanel{u: u}
+	d.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.heading.Truncation = fyne.TextTruncateEllipsis
+	d.state = widget.NewLabel("")
+	d.state.Wrapping = fyne.TextWrapWord
+	d.poster = canvas.NewImageFromImage(nil)
+	d.poster.FillMode = canvas.ImageFillContain
+	d.poster.SetMinSize(fyne.NewSize(192, 108))
+	choose := widget.NewButtonWithIcon("Choose poster…", theme.FileImageIcon(), d.choosePoster)
+
+	d.title = widget.NewEntry()
+	d.title.SetPlaceHolder("Title shown on Gan Jing World")
+	d.desc = widget.NewMultiLineEntry()
+	d.desc.SetPlaceHolder("What the video is about")
+	d.desc.Wrapping = fyne.TextWrapWord
+	d.desc.SetMinRowsVisible(4)
+	d.category = widget.NewEntry()
+	d.category.SetPlaceHolder(core.DefaultVideoMeta.Category)
+	d.lang = widget.NewSelectEntry(languages)
+	d.lang.SetPlaceHolder(core.DefaultVideoMeta.Lang)
+	d.vis = widget.NewRadioGroup([]string{"public", "private"}, nil)
+	d.vis.Horizontal = true
+	d.vis.Required = true
+	d.kids = widget.NewCheck("Made for kids", nil)
+	d.save = widget.NewButtonWithIcon("Save changes", theme.DocumentSaveIcon(), d.doSave)
+	d.save.Importance = widget.HighImportance
+	d.result = widget.NewLabel("")
+	d.result.Wrapping = fyne.TextWrapWord
+	d.link = widget.NewHyperlink("", nil)
+	d.link.Hide()
+
+	form := widget.NewForm(
+		widget.NewFormItem("Title", d.title),
+		widget.NewFormItem("Description", d.desc),
+		widget.NewFormItem("Category", d.category),
+		widget.NewFormItem("Language", d.lang),
+		widget.NewFormItem("Visibility", d.vis),
+		widget.NewFormItem("", d.kids),
+	)
+	d.form = container.NewVScroll(container.NewVBox(
+		d.heading, d.state, d.link,
+		container.NewBorder(nil, nil, nil, container.NewCenter(choose), container.NewCenter(d.poster)),
+		form, d.save, d.result,
+	))
+	emptyText := widget.NewLabelWithStyle("Select an upload to edit its title, description, category, language, visibility and poster — before, during or after the upload.",
+		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	emptyText.Wrapping = fyne.TextWrapWord
+	d.empty = container.NewCenter(emptyText)
+	d.content = container.NewStack(d.empty, d.form)
+	d.form.Hide()
+	return d
+}
+
+// show fills the form from a row, or shows the hint for nil.
+func (d *detailsPanel) show(r *row) {
+	if r == nil {
+		d.id = ""
+		d.form.Hide()
+		d.empty.Show()
+		return
+	}
+	j := r.job
+	d.id, d.newPoster = j.ID, ""
+	d.title.SetText(j.Meta.Title)
+	d.desc.SetText(j.Meta.Description)
+	d.category.SetText(j.Meta.Category)
+	d.lang.SetText(j.Meta.Lang)
+	d.vis.SetSelected(j.Meta.Visibility)
+	d.kids.SetChecked(j.Meta.MadeForKids)
+	d.result.SetText("")
+	d.update(r)
+	d.empty.Hide()
+	d.form.Show()
+}
+
+// update refreshes the read-only parts (state, link, poster, button label)
+// when the selected job changes; the fields keep what the creator typed.
+func (d *detailsPanel) update(r *row) {
+	j := r.job
+	d.heading.SetText(j.Meta.Title)
+	status, detail, _ := describe(d.u, d.u.index[j.ID], r)
+	d.state.SetText(status + "\n" + detail)
+	if j.State == core.StateDone {
+		d.link.SetText(core.VideoURL(j.ContentID))
+		d.link.SetURLFromString(core.VideoURL(j.ContentID))
+		d.link.Show()
+		d.save.SetText("Save and update on Gan Jing World")
+	} else {
+		d.link.Hide()
+		d.save.SetText("Save changes")
+	}
+	if d.newPoster == "" {
+		d.setPoster(j.ThumbnailPath)
+	}
+	if core.Unfinished(j) || j.State == core.StateDone {
+		d.save.Enable()
+	} else {
+		d.save.Disable()
+	}
+}
+
+func (d *detailsPanel) setPoster(path string) {
+	d.posterFor = path
+	img := d.u.posters.get(path)
+	if d.poster.Image != img {
+		d.poster.Image = img
+		d.poster.Refresh()
+	}
+}
+
+func (d *detailsPanel) posterLoaded(path string) {
+	if d.id != "" && path == d.posterFor {
+		d.setPoster(path)
+	}
+}
+
+// meta is the form's metadata.
+func (d *detailsPanel) meta() persist.VideoMeta {
+	return persist.VideoMeta{
+		Title:       strings.TrimSpace(d.title.Text),
+		Description: d.desc.Text,
+		Category:    strings.TrimSpace(d.category.Text),
+		Lang:        strings.TrimSpace(d.lang.Text),
+		Visibility:  d.vis.Selected,
+		MadeForKids: d.kids.Checked,
+	}
+}
+
+func (d *detailsPanel) choosePoster() {
+	if d.id == "" {
+		return
+	}
+	id := d.id
+	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil || d.id != id {
+			return
+		}
+		rc.Close()
+		d.newPoster = rc.URI().Path()
+		d.setPoster(d.newPoster)
+		d.result.SetText("New poster chosen: save to use it.")
+	}, d.u.ui.win)
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}))
+	fd.Resize(fyne.NewSize(760, 520))
+	fd.Show()
+}
+
+// doSave sends the form (and a newly chosen poster) to the engine.
+func (d *detailsPanel) doSave() {
+	if d.id == "" {
+		return
+	}
+	m := d.meta()
+	if m.Title == "" {
+		d.result.Importance = widget.DangerImportance
+		d.result.SetText("Give the video a title.")
+		return
+	}
+	d.result.Importance = widget.MediumImportance
+	d.result.SetText("Saving…")
+	d.save.Disable()
+	d.u.edit(d.id, &m, d.newPoster)
+}
+
+// saved reports an edit's result (UI goroutine).
+func (d *detailsPanel) saved(j persist.Job, err error) {
+	d.save.Enable()
+	if err != nil {
+		d.result.Importance = widget.DangerImportance
+		d.result.SetText("Not saved: " + err.Error())
+		return
+	}
+	d.newPoster = ""
+	d.result.Importance = widget.SuccessImportance
+	switch {
+	case j.State == core.StateDone:
+		d.result.SetText("Saved and updated on Gan Jing World.")
+	case j.ContentID != "":
+		d.result.SetText("Saved; sent to Gan Jing World when the upload publishes.")
+	default:
+		d.result.SetText("Saved.")
+	}
+}

@@ -1,0 +1,275 @@
+// Package gui is GJW Uploader's window: the Uploads, Articles, Account and
+// Settings tabs, the sign-in banner and the window-wide drop target. It
+// drives the upload engine (core) and reads and writes preferences and the
+// session through persist.DB; it never talks HTTP or Badger itself.
+//
+// Threading: widget code runs on Fyne's UI goroutine only. Engine events
+// arrive on engine goroutines at Events.Push, which keeps the latest event
+// per job and schedules one flush with fyne.Do; the flush refreshes only the
+// rows that changed (see events.go). Work that may block (ffmpeg frames,
+// poster decoding, token refresh, edits that go out with update-content)
+// runs on its own goroutine and comes back through the same fyne.Do path.
+package gui
+
+import (
+	"context"
+	"image/color"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// Deps are what the window works with. Engine must have been built with
+// Events.Push as its core.Options.OnEvent.
+type Deps struct {
+	App    fyne.App
+	Engine *core.Engine
+	DB     *persist.DB
+	Events *Events
+	// DataDir is the app's data folder; poster frames taken with ffmpeg are
+	// kept in DataDir/posters. Empty means a temporary folder.
+	DataDir string
+}
+
+// UI is the main window's content and state.
+type UI struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	deps   Deps
+	app    fyne.App
+	win    fyne.Window
+	do     func(func())
+
+	settings persist.Settings
+
+	tabs        *container.AppTabs
+	uploadsTab  *container.TabItem
+	articlesTab *container.TabItem
+	accountTab  *container.TabItem
+	settingsTab *container.TabItem
+
+	banner     *fyne.Container
+	bannerText *widget.Label
+	signedOut  bool
+	uploads    *uploadsView
+	account    *accountView
+	prefs      *settingsView
+	articles   articlesPane
+	content    fyne.CanvasObject
+
+	editMu sync.Mutex // serialises Engine.Edit calls from this window
+}
+
+// articlesPane is the Articles tab (package gui/articles).
+type articlesPane interface {
+	Content() fyne.CanvasObject
+	Drop(paths []string)
+	Close()
+}
+
+// New builds the window's content, makes the whole window a drop target,
+// loads every job the engine knows (finished ones too) and starts taking
+// engine events. Call it on the UI goroutine before Engine.Start. ctx bounds
+// background work (frames, refreshes, edits); Close ends it too.
+func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
+	if d.Events == nil {
+		d.Events = NewEvents()
+	}
+	if d.App == nil {
+		d.App = fyne.CurrentApp()
+	}
+	settings, err := d.DB.Settings()
+	if err != nil {
+		return nil, err
+	}
+	if settings.Version == 0 {
+		settings.Notify = true // nothing saved yet: notifications default on
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	u := &UI{ctx: ctx, cancel: cancel, deps: d, app: d.App, win: win, do: d.Events.do, settings: settings}
+
+	u.uploads = newUploadsView(u)
+	u.account = newAccountView(u)
+	u.prefs = newSettingsView(u)
+	u.articles = newArticlesPane(win, d)
+
+	u.uploadsTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), u.uploads.content)
+	u.articlesTab = container.NewTabItemWithIcon("Articles", theme.DocumentIcon(), u.articles.Content())
+	u.accountTab = container.NewTabItemWithIcon("Account", theme.AccountIcon(), u.account.content)
+	u.settingsTab = container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.prefs.content)
+	u.tabs = container.NewAppTabs(u.uploadsTab, u.articlesTab, u.accountTab, u.settingsTab)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		if t == u.accountTab {
+			u.account.refreshStatus()
+		}
+	}
+
+	u.bannerText = widget.NewLabel("")
+	u.bannerText.Wrapping = fyne.TextWrapWord
+	u.bannerText.TextStyle.Bold = true
+	signIn := widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), u.showSignIn)
+	signIn.Importance = widget.HighImportance
+	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xc1, 0x07, 0x40})
+	bg.CornerRadius = theme.InputRadiusSize()
+	u.banner = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil,
+		widget.NewIcon(theme.WarningIcon()), signIn, u.bannerText)))
+	u.banner.Hide()
+
+	u.content = container.NewBorder(u.banner, nil, nil, nil, u.tabs)
+	win.SetContent(u.content)
+	win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
+
+	jobs, err := d.Engine.Jobs()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	u.uploads.load(jobs)
+	waitsForSession := false
+	for _, j := range jobs {
+		if j.State == core.StateWaiting && needsSignIn(j.Error) {
+			waitsForSession = true
+		}
+	}
+	if _, ok, _ := d.DB.Credentials(); !ok && len(jobs) > 0 {
+		for _, j := range jobs {
+			waitsForSession = waitsForSession || core.Unfinished(j)
+		}
+	}
+	if waitsForSession {
+		u.setSignedOut(true)
+	}
+	d.Events.attach(u.applyEvents)
+	return u, nil
+}
+
+// Content is the window content (also set on the window by New).
+func (u *UI) Content() fyne.CanvasObject { return u.content }
+
+// Close stops background work and event delivery; the engine and the
+// database belong to the caller.
+func (u *UI) Close() {
+	u.deps.Events.detach()
+	u.cancel()
+	u.articles.Close()
+}
+
+// Drop takes dropped files and folders. Drops go to the tab on show: the
+// Articles tab gets them on its own tab; anywhere else they are videos for
+// the upload queue, and the Uploads tab comes to the front.
+func (u *UI) Drop(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	if u.tabs.Selected() == u.articlesTab {
+		u.articles.Drop(paths)
+		return
+	}
+	u.tabs.Select(u.uploadsTab)
+	u.uploads.Drop(paths)
+}
+
+// DropURIs is the window's drop handler: local files become paths for Drop;
+// anything else (a link dragged from a browser) is refused with a message.
+func (u *UI) DropURIs(uris []fyne.URI) {
+	var paths, others []string
+	for _, uri := range uris {
+		if uri.Scheme() == "file" {
+			paths = append(paths, uri.Path())
+		} else {
+			others = append(others, uri.String())
+		}
+	}
+	if len(others) > 0 {
+		u.tabs.Select(u.uploadsTab)
+		u.uploads.say(widget.WarningImportance, "Not queued: "+strings.Join(others, ", ")+
+			" (only files on this computer can be uploaded; download them first)")
+	}
+	u.Drop(paths)
+}
+
+// applyEvents is the UI half of Events: it runs on the UI goroutine.
+func (u *UI) applyEvents(batch map[string]core.Event, signedOut bool) {
+	if assertUI != nil {
+		assertUI()
+	}
+	u.uploads.apply(batch)
+	if signedOut {
+		u.setSignedOut(true)
+	}
+}
+
+// setSignedOut shows or hides the one sign-in banner.
+func (u *UI) setSignedOut(out bool) {
+	u.signedOut = out
+	if !out {
+		u.banner.Hide()
+		return
+	}
+	waiting := 0
+	for _, r := range u.uploads.rows {
+		if core.Unfinished(r.job) && r.job.State != core.StatePaused {
+			waiting++
+		}
+	}
+	msg := "You are signed out of Gan Jing World. Sign in to upload."
+	if waiting > 0 {
+		msg = "Your Gan Jing World session has ended. " + plural(waiting, "upload waits", "uploads wait") +
+			" and nothing is lost: sign in again to continue."
+	}
+	u.bannerText.SetText(msg)
+	u.banner.Show()
+}
+
+// showSignIn brings the sign-in form to the front.
+func (u *UI) showSignIn() {
+	u.tabs.Select(u.accountTab)
+	u.account.focus()
+}
+
+// signedIn is called after new credentials are stored: the banner goes and
+// every job that waited for a session is queued again.
+func (u *UI) signedIn() {
+	u.setSignedOut(false)
+	u.deps.Engine.SignedIn()
+}
+
+// notify sends a desktop notification if the creator wants them.
+func (u *UI) notify(title, content string) {
+	if u.settings.Notify {
+		u.app.SendNotification(fyne.NewNotification(title, content))
+	}
+}
+
+// openURL opens a link in the browser.
+func (u *UI) openURL(link string) {
+	if p, err := url.Parse(link); err == nil {
+		if err := u.app.OpenURL(p); err != nil {
+			fyne.LogError("opening "+link, err)
+		}
+	}
+}
+
+// go runs fn off the UI goroutine; fn reports back through u.do.
+func (u *UI) goBackground(fn func(ctx context.Context)) { go fn(u.ctx) }
+
+// assertUI, when set by tests, checks that event application runs inside
+// the UI scheduler (fyne.Do), never directly on an engine goroutine.
+var assertUI func()
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

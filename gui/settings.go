@@ -1,0 +1,223 @@
+package gui
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// SandboxHosts are gjw-sandbox's default loopback URLs (make sandbox).
+var SandboxHosts = gjw.Hosts{API: "http://127.0.0.1:8481", Image: "http://127.0.0.1:8482", VOD: "http://127.0.0.1:8483"}
+
+// chunkChoices are the offered TUS chunk sizes.
+var chunkChoices = []struct {
+	label string
+	size  int64
+}{
+	{"1 MiB", 1 << 20}, {"5 MiB", 5 << 20}, {"10 MiB (recommended)", 10 << 20}, {"25 MiB", 25 << 20}, {"50 MiB", 50 << 20},
+}
+
+// settingsView edits the preferences. Parallel uploads, metadata defaults
+// and notifications apply at once; hosts and chunk size are engine options
+// and take effect the next time the app starts (the label says so).
+type settingsView struct {
+	ui *UI
+
+	api, image, vod *widget.Entry
+	envNote         *widget.Label
+	parallel        *widget.Select
+	chunk           *widget.Select
+	category        *widget.Entry
+	lang            *widget.SelectEntry
+	vis             *widget.RadioGroup
+	kids            *widget.Check
+	notify          *widget.Check
+	result          *widget.Label
+
+	content fyne.CanvasObject
+}
+
+func newSettingsView(ui *UI) *settingsView {
+	s := &settingsView{ui: ui}
+	st := ui.settings
+	entry := func(v, placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.SetText(v)
+		return e
+	}
+	s.api = entry(st.APIURL, gjw.DefaultHosts.API)
+	s.image = entry(st.ImageURL, gjw.DefaultHosts.Image)
+	s.vod = entry(st.VODURL, gjw.DefaultHosts.VOD)
+	sandbox := widget.NewButtonWithIcon("Local sandbox", theme.ComputerIcon(), func() {
+		s.api.SetText(SandboxHosts.API)
+		s.image.SetText(SandboxHosts.Image)
+		s.vod.SetText(SandboxHosts.VOD)
+		s.say(widget.MediumImportance, "Sandbox hosts filled in: save, then restart GJW Uploader (run make sandbox first).")
+	})
+	real := widget.NewButtonWithIcon("Gan Jing World", theme.HomeIcon(), func() {
+		s.api.SetText("")
+		s.image.SetText("")
+		s.vod.SetText("")
+		s.say(widget.MediumImportance, "The real Gan Jing World hosts: save, then restart GJW Uploader.")
+	})
+	hosts := ui.deps.Engine.Client().Hosts
+	inUse := widget.NewLabel("Now using " + hosts.API + ", " + hosts.Image + ", " + hosts.VOD +
+		". Host changes take effect the next time GJW Uploader starts.")
+	inUse.Wrapping = fyne.TextWrapWord
+	inUse.SizeName = theme.SizeNameCaptionText
+	var env []string
+	for _, k := range []string{"GJW_API_URL", "GJW_IMAGE_URL", "GJW_VOD_URL", "GJW_CHUNK_SIZE"} {
+		if os.Getenv(k) != "" {
+			env = append(env, k)
+		}
+	}
+	s.envNote = widget.NewLabel("")
+	s.envNote.Wrapping = fyne.TextWrapWord
+	s.envNote.Importance = widget.WarningImportance
+	if len(env) > 0 {
+		s.envNote.SetText(strings.Join(env, ", ") + " set in the environment override these settings.")
+	} else {
+		s.envNote.Hide()
+	}
+
+	var pars []string
+	for i := 1; i <= 8; i++ {
+		pars = append(pars, strconv.Itoa(i))
+	}
+	s.parallel = widget.NewSelect(pars, nil)
+	s.parallel.SetSelected(strconv.Itoa(parallelOf(st)))
+	var chunks []string
+	for _, c := range chunkChoices {
+		chunks = append(chunks, c.label)
+	}
+	s.chunk = widget.NewSelect(chunks, nil)
+	s.chunk.SetSelected(chunkLabel(st.ChunkSize))
+
+	d := withDefaultMeta(st.Defaults)
+	s.category = entry(d.Category, core.DefaultVideoMeta.Category)
+	s.lang = widget.NewSelectEntry(languages)
+	s.lang.SetText(d.Lang)
+	s.vis = widget.NewRadioGroup([]string{"public", "private"}, nil)
+	s.vis.Horizontal = true
+	s.vis.Required = true
+	s.vis.SetSelected(d.Visibility)
+	s.kids = widget.NewCheck("Made for kids", nil)
+	s.kids.SetChecked(d.MadeForKids)
+	s.notify = widget.NewCheck("Notify me when an upload is published or fails", nil)
+	s.notify.SetChecked(st.Notify)
+
+	save := widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), s.save)
+	save.Importance = widget.HighImportance
+	s.result = widget.NewLabel("")
+	s.result.Wrapping = fyne.TextWrapWord
+
+	hostCard := widget.NewCard("Hosts", "Where uploads go", container.NewVBox(
+		widget.NewForm(
+			widget.NewFormItem("API", s.api),
+			widget.NewFormItem("Image CDN", s.image),
+			widget.NewFormItem("Video CDN", s.vod),
+		),
+		container.NewHBox(sandbox, real), inUse, s.envNote))
+	queueCard := widget.NewCard("Uploads", "", widget.NewForm(
+		widget.NewFormItem("Uploads at once", s.parallel),
+		widget.NewFormItem("Chunk size", s.chunk),
+	))
+	defaultsCard := widget.NewCard("Defaults for new videos", "", widget.NewForm(
+		widget.NewFormItem("Category", s.category),
+		widget.NewFormItem("Language", s.lang),
+		widget.NewFormItem("Visibility", s.vis),
+		widget.NewFormItem("", s.kids),
+	))
+	notifyCard := widget.NewCard("Notifications", "", s.notify)
+	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		hostCard, queueCard, defaultsCard, notifyCard, container.NewHBox(save), s.result)))
+	return s
+}
+
+// save stores the settings and applies what can change while running.
+func (s *settingsView) save() {
+	old := s.ui.settings
+	st := old
+	st.APIURL = strings.TrimRight(strings.TrimSpace(s.api.Text), "/")
+	st.ImageURL = strings.TrimRight(strings.TrimSpace(s.image.Text), "/")
+	st.VODURL = strings.TrimRight(strings.TrimSpace(s.vod.Text), "/")
+	for _, u := range []string{st.APIURL, st.ImageURL, st.VODURL} {
+		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			s.say(widget.DangerImportance, fmt.Sprintf("%q is not a web address: start it with https:// (or http:// for the sandbox).", u))
+			return
+		}
+	}
+	st.Parallel, _ = strconv.Atoi(s.parallel.Selected)
+	for _, c := range chunkChoices {
+		if c.label == s.chunk.Selected {
+			st.ChunkSize = c.size
+		}
+	}
+	st.Defaults = persist.VideoMeta{
+		Category:    strings.TrimSpace(s.category.Text),
+		Lang:        strings.TrimSpace(s.lang.Text),
+		Visibility:  s.vis.Selected,
+		MadeForKids: s.kids.Checked,
+	}
+	st.Notify = s.notify.Checked
+	if err := s.ui.deps.DB.PutSettings(st); err != nil {
+		s.say(widget.DangerImportance, "Could not save: "+err.Error())
+		return
+	}
+	st.Version = persist.RecordVersion
+	s.ui.settings = st
+	s.ui.deps.Engine.SetParallel(parallelOf(st))
+	msg := "Saved."
+	if st.APIURL != old.APIURL || st.ImageURL != old.ImageURL || st.VODURL != old.VODURL || st.ChunkSize != old.ChunkSize {
+		msg = "Saved. Restart GJW Uploader to use the new hosts or chunk size; unfinished uploads carry on after the restart."
+	}
+	s.say(widget.SuccessImportance, msg)
+}
+
+func (s *settingsView) say(imp widget.Importance, msg string) {
+	s.result.Importance = imp
+	s.result.SetText(msg)
+}
+
+func parallelOf(st persist.Settings) int {
+	if st.Parallel > 0 {
+		return st.Parallel
+	}
+	return 2
+}
+
+func chunkLabel(n int64) string {
+	for _, c := range chunkChoices {
+		if c.size == n {
+			return c.label
+		}
+	}
+	if n > 0 {
+		return "" // a custom size set elsewhere: leave the choice empty
+	}
+	return chunkChoices[2].label
+}
+
+func withDefaultMeta(m persist.VideoMeta) persist.VideoMeta {
+	if m.Category == "" {
+		m.Category = core.DefaultVideoMeta.Category
+	}
+	if m.Lang == "" {
+		m.Lang = core.DefaultVideoMeta.Lang
+	}
+	if m.Visibility == "" {
+		m.Visibility = core.DefaultVideoMeta.Visibility
+	}
+	return m
+}

@@ -1,0 +1,618 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// row is one job as the list shows it: the stored job plus the transfer
+// figures of its latest event. Rows live on the UI goroutine only.
+type row struct {
+	job     persist.Job
+	sent    int64
+	speed   float64
+	eta     time.Duration
+	retryIn time.Duration
+	err     error // the latest event's error (the job keeps its text)
+
+	framing bool // ffmpeg is taking a poster frame
+	noFrame bool // no frame could be taken: ask for a poster
+}
+
+// apply takes a job event into the row.
+func (r *row) apply(ev core.Event) {
+	prev := r.job
+	r.job = ev.Job
+	uploading := ev.Job.State == core.StateRunning && ev.Job.Step == core.StepUpload
+	switch {
+	case ev.Sent > 0:
+		r.sent, r.speed, r.eta = ev.Sent, ev.Speed, ev.ETA
+	case uploading && prev.Step == core.StepUpload && prev.State == core.StateRunning:
+		// a state event between ticks: keep the last speed and ETA
+		r.sent = max(r.sent, ev.Job.Offset)
+	default:
+		r.sent, r.speed, r.eta = ev.Job.Offset, 0, 0
+	}
+	r.retryIn = ev.RetryIn
+	r.err = ev.Err
+}
+
+// uploadsView is the Uploads tab: toolbar, message bar, the queue and the
+// details panel.
+type uploadsView struct {
+	ui      *UI
+	rows    []*row
+	index   map[string]int
+	removed map[string]bool // cleared rows: late events must not revive them
+
+	list     *widget.List
+	hint     fyne.CanvasObject
+	msg      *widget.Label
+	msgBar   *fyne.Container
+	summary  *widget.Label
+	clearBtn *widget.Button
+	details  *detailsPanel
+	posters  *posterCache
+	selected string
+	content  fyne.CanvasObject
+}
+
+func newUploadsView(ui *UI) *uploadsView {
+	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}}
+	u.posters = newPosterCache(ui, u.posterLoaded)
+	u.list = widget.NewList(
+		func() int { return len(u.rows) },
+		func() fyne.CanvasObject { return newRowView(u) },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(u.rows) {
+				o.(*rowView).set(i, u.rows[i])
+			}
+		},
+	)
+	u.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(u.rows) && u.rows[i].job.ID != u.selected {
+			u.selected = u.rows[i].job.ID
+			u.details.show(u.rows[i])
+		}
+	}
+	u.details = newDetailsPanel(u)
+
+	add := widget.NewButtonWithIcon("Add videos…", theme.ContentAddIcon(), u.chooseVideos)
+	add.Importance = widget.HighImportance
+	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), u.chooseFolder)
+	u.clearBtn = widget.NewButtonWithIcon("Clear finished", theme.DeleteIcon(), u.clearFinished)
+	u.summary = widget.NewLabel("")
+	toolbar := container.NewHBox(add, addFolder, u.clearBtn, layout.NewSpacer(), u.summary)
+
+	u.msg = widget.NewLabel("")
+	u.msg.Wrapping = fyne.TextWrapWord
+	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { u.msgBar.Hide() })
+	closeMsg.Importance = widget.LowImportance
+	u.msgBar = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), closeMsg, u.msg)
+	u.msgBar.Hide()
+
+	hintIcon := widget.NewIcon(theme.UploadIcon())
+	hintTitle := widget.NewLabelWithStyle("Drop videos or folders anywhere in this window", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	hintTitle.SizeName = theme.SizeNameSubHeadingText
+	hintText := widget.NewLabelWithStyle("They upload in order and carry on by themselves after a restart.\nOr use “Add videos…” above.", fyne.TextAlignCenter, fyne.TextStyle{})
+	u.hint = container.NewCenter(container.NewVBox(
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), hintIcon)), hintTitle, hintText))
+
+	queue := container.NewStack(u.list, u.hint)
+	split := container.NewHSplit(queue, u.details.content)
+	split.Offset = 0.64
+	u.content = container.NewBorder(container.NewVBox(toolbar, u.msgBar), nil, nil, nil, split)
+	u.refreshSummary()
+	return u
+}
+
+// load shows the engine's jobs (on start: finished ones too, with links).
+func (u *uploadsView) load(jobs []persist.Job) {
+	for _, j := range jobs {
+		r := &row{job: j, sent: j.Offset}
+		u.rows = append(u.rows, r)
+		if u.wantsFrame(r) {
+			u.takeFrame(r)
+		}
+	}
+	u.reindex()
+	u.list.Refresh()
+	u.refreshSummary()
+}
+
+// apply takes a batch of engine events (UI goroutine). Only changed rows are
+// refreshed, unless the order changed.
+func (u *uploadsView) apply(batch map[string]core.Event) {
+	resort := false
+	for id, ev := range batch {
+		if u.removed[id] {
+			continue
+		}
+		i, ok := u.index[id]
+		if !ok {
+			u.rows = append(u.rows, &row{})
+			i = len(u.rows) - 1
+			u.index[id] = i
+			resort = true
+		}
+		r := u.rows[i]
+		prev := r.job
+		r.apply(ev)
+		if prev.Position != r.job.Position {
+			resort = true
+		}
+		u.transition(prev, r)
+		if !resort {
+			u.list.RefreshItem(i)
+		}
+		if id == u.selected {
+			u.details.update(r)
+		}
+	}
+	if resort {
+		u.reindex()
+		u.list.Refresh()
+	}
+	u.refreshSummary()
+}
+
+// transition notifies and logs when a job reaches an end or a failure.
+func (u *uploadsView) transition(prev persist.Job, r *row) {
+	j := r.job
+	if prev.ID == "" || prev.State == j.State {
+		return
+	}
+	switch j.State {
+	case core.StateDone:
+		u.ui.notify("Published: "+j.Meta.Title, core.VideoURL(j.ContentID))
+	case core.StateFailed:
+		if r.err != nil {
+			fyne.LogError("upload "+j.ID+" failed", r.err)
+		}
+		u.ui.notify("Upload failed: "+j.Meta.Title, explain(r.err, j.Error))
+	case core.StateWaiting:
+		if needsPoster(j.Error) && !r.framing {
+			r.noFrame = r.noFrame || j.ThumbnailPath == ""
+		}
+	}
+}
+
+// reindex sorts rows in queue order and rebuilds the id index.
+func (u *uploadsView) reindex() {
+	sort.SliceStable(u.rows, func(a, b int) bool {
+		ja, jb := u.rows[a].job, u.rows[b].job
+		if ja.Position != jb.Position {
+			return ja.Position < jb.Position
+		}
+		if !ja.CreatedAt.Equal(jb.CreatedAt) {
+			return ja.CreatedAt.Before(jb.CreatedAt)
+		}
+		return ja.ID < jb.ID
+	})
+	clear(u.index)
+	for i, r := range u.rows {
+		u.index[r.job.ID] = i
+	}
+	if i, ok := u.index[u.selected]; ok {
+		u.list.Select(i)
+	}
+}
+
+// refreshRow redraws one job's row, if it is in the list.
+func (u *uploadsView) refreshRow(id string) {
+	if i, ok := u.index[id]; ok {
+		u.list.RefreshItem(i)
+	}
+}
+
+// refreshSummary updates the counts, the empty-queue hint and the buttons.
+func (u *uploadsView) refreshSummary() {
+	var running, queued, attention, done int
+	for _, r := range u.rows {
+		switch r.job.State {
+		case core.StateRunning:
+			running++
+		case core.StateQueued:
+			queued++
+		case core.StateFailed, core.StateWaiting:
+			attention++
+		case core.StateDone:
+			done++
+		}
+	}
+	var parts []string
+	if running > 0 {
+		parts = append(parts, fmt.Sprintf("%d uploading", running))
+	}
+	if queued > 0 {
+		parts = append(parts, fmt.Sprintf("%d in line", queued))
+	}
+	if attention > 0 {
+		parts = append(parts, fmt.Sprintf("%d need attention", attention))
+	}
+	if done > 0 {
+		parts = append(parts, fmt.Sprintf("%d published", done))
+	}
+	u.summary.SetText(strings.Join(parts, " · "))
+	if len(u.rows) == 0 {
+		u.hint.Show()
+	} else {
+		u.hint.Hide()
+	}
+	finished := false
+	for _, r := range u.rows {
+		finished = finished || !core.Unfinished(r.job)
+	}
+	if finished {
+		u.clearBtn.Enable()
+	} else {
+		u.clearBtn.Disable()
+	}
+}
+
+// say shows a message above the queue.
+func (u *uploadsView) say(imp widget.Importance, msg string) {
+	u.msg.Importance = imp
+	u.msg.SetText(msg)
+	u.msgBar.Show()
+}
+
+// Drop queues dropped videos and the videos inside dropped folders; other
+// files are refused with a message saying why, and are not queued.
+func (u *uploadsView) Drop(paths []string) {
+	var videos, refused []string
+	for _, p := range paths {
+		name := filepath.Base(p)
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			refused = append(refused, name+" (cannot be read)")
+		case fi.IsDir():
+			found := videosIn(p)
+			if len(found) == 0 {
+				refused = append(refused, name+" (folder without videos)")
+			}
+			videos = append(videos, found...)
+		case !core.IsVideo(p):
+			refused = append(refused, name+" (not a video file)")
+		default:
+			videos = append(videos, p)
+		}
+	}
+	u.queue(videos, refused)
+}
+
+// queue adds videos and reports what happened in one message.
+func (u *uploadsView) queue(videos, refused []string) {
+	queued := map[string]bool{}
+	for _, r := range u.rows {
+		if core.Unfinished(r.job) {
+			queued[r.job.VideoPath] = true
+		}
+	}
+	added, already := 0, 0
+	for _, v := range videos {
+		if queued[v] {
+			already++
+			continue
+		}
+		if err := u.add(v, ""); err != nil {
+			refused = append(refused, filepath.Base(v)+" ("+strings.TrimSuffix(err.Error(), ".")+")")
+			continue
+		}
+		queued[v] = true
+		added++
+	}
+	var parts []string
+	if added > 0 {
+		parts = append(parts, "Queued "+plural(added, "video", "videos")+".")
+	}
+	if already > 0 {
+		parts = append(parts, plural(already, "video was", "videos were")+" already in the queue.")
+	}
+	imp := widget.SuccessImportance
+	if len(refused) > 0 {
+		imp = widget.WarningImportance
+		parts = append(parts, "Not queued: "+strings.Join(refused, "; ")+
+			". Only video files (MP4, MOV, MKV, WebM, AVI…) can be uploaded here.")
+	}
+	if len(parts) > 0 {
+		u.say(imp, strings.Join(parts, " "))
+	}
+}
+
+// videosIn lists the video files in dir and its subfolders, by name,
+// skipping hidden ones.
+func videosIn(dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && core.IsVideo(p) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out
+}
+
+// add queues one video with the settings' defaults and a title from its
+// file name, then looks for a poster frame.
+func (u *uploadsView) add(video, thumbnail string) error {
+	meta := u.ui.settings.Defaults
+	meta.Title = core.TitleFromFilename(video)
+	if meta.Title == "" {
+		meta.Title = filepath.Base(video)
+	}
+	j, err := u.ui.deps.Engine.Add(core.NewUpload{VideoPath: video, ThumbnailPath: thumbnail, Meta: meta})
+	if err != nil {
+		return err
+	}
+	r := u.upsert(j)
+	if u.wantsFrame(r) {
+		u.takeFrame(r)
+	}
+	return nil
+}
+
+// upsert puts a job's latest state into its row, adding the row if new.
+func (u *uploadsView) upsert(j persist.Job) *row {
+	delete(u.removed, j.ID)
+	if i, ok := u.index[j.ID]; ok {
+		r := u.rows[i]
+		prev := r.job
+		r.apply(core.Event{Job: j})
+		if prev.Position != j.Position {
+			u.reindex()
+			u.list.Refresh()
+		} else {
+			u.list.RefreshItem(i)
+		}
+		u.refreshSummary()
+		return r
+	}
+	r := &row{job: j, sent: j.Offset}
+	u.rows = append(u.rows, r)
+	u.reindex()
+	u.list.Refresh()
+	u.refreshSummary()
+	return r
+}
+
+// chooseVideos is "Add videos…": a file dialog showing videos.
+func (u *uploadsView) chooseVideos() {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		rc.Close()
+		u.ui.DropURIs([]fyne.URI{rc.URI()})
+	}, u.ui.win)
+	d.SetFilter(storage.NewExtensionFileFilter(videoExtensions()))
+	d.SetConfirmText("Add")
+	d.Resize(fyne.NewSize(760, 520))
+	d.Show()
+}
+
+// chooseFolder is "Add folder…": every video inside is queued.
+func (u *uploadsView) chooseFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		u.tabDrop([]string{l.Path()})
+	}, u.ui.win)
+	d.SetConfirmText("Add videos in folder")
+	d.Resize(fyne.NewSize(760, 520))
+	d.Show()
+}
+
+func (u *uploadsView) tabDrop(paths []string) {
+	u.ui.tabs.Select(u.ui.uploadsTab)
+	u.Drop(paths)
+}
+
+func videoExtensions() []string {
+	var out []string
+	for _, e := range []string{".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".wmv", ".flv", ".mpg", ".mpeg", ".ts", ".3gp", ".mts"} {
+		out = append(out, e, strings.ToUpper(e))
+	}
+	return out
+}
+
+// clearFinished removes published and canceled rows.
+func (u *uploadsView) clearFinished() {
+	kept := u.rows[:0]
+	var failed []string
+	for _, r := range u.rows {
+		if core.Unfinished(r.job) {
+			kept = append(kept, r)
+			continue
+		}
+		if err := u.ui.deps.Engine.Remove(r.job.ID); err != nil {
+			failed = append(failed, r.job.Meta.Title+": "+err.Error())
+			kept = append(kept, r)
+			continue
+		}
+		u.removed[r.job.ID] = true
+		if r.job.ID == u.selected {
+			u.selected = ""
+			u.details.show(nil)
+		}
+	}
+	clear(u.rows[len(kept):])
+	u.rows = kept
+	u.list.UnselectAll()
+	u.reindex()
+	u.list.Refresh()
+	u.refreshSummary()
+	if len(failed) > 0 {
+		u.say(widget.WarningImportance, "Could not clear "+strings.Join(failed, "; "))
+	}
+}
+
+// act runs an engine action on a job and reports a refusal in the message bar.
+func (u *uploadsView) act(id, what string, fn func(string) error) {
+	if err := fn(id); err != nil {
+		u.say(widget.WarningImportance, "Could not "+what+": "+err.Error())
+	}
+}
+
+func (u *uploadsView) row(id string) *row {
+	if i, ok := u.index[id]; ok {
+		return u.rows[i]
+	}
+	return nil
+}
+
+func (u *uploadsView) pause(id string)  { u.act(id, "pause", u.ui.deps.Engine.Pause) }
+func (u *uploadsView) resume(id string) { u.act(id, "resume", u.ui.deps.Engine.Resume) }
+func (u *uploadsView) retry(id string)  { u.act(id, "retry", u.ui.deps.Engine.Retry) }
+func (u *uploadsView) moveUp(id string) {
+	u.act(id, "move", func(id string) error { return u.ui.deps.Engine.Move(id, -1) })
+}
+func (u *uploadsView) moveDown(id string) {
+	u.act(id, "move", func(id string) error { return u.ui.deps.Engine.Move(id, 1) })
+}
+
+// cancel asks first when the platform already has a content entry.
+func (u *uploadsView) cancel(id string) {
+	r := u.row(id)
+	if r == nil {
+		return
+	}
+	if r.job.ContentID == "" {
+		u.act(id, "cancel", u.ui.deps.Engine.Cancel)
+		return
+	}
+	dialog.ShowConfirm("Cancel this upload?",
+		fmt.Sprintf("“%s” will stop for good. Its unpublished entry stays in your channel's drafts.", r.job.Meta.Title),
+		func(ok bool) {
+			if ok {
+				u.act(id, "cancel", u.ui.deps.Engine.Cancel)
+			}
+		}, u.ui.win)
+}
+
+// remove forgets one finished or canceled row.
+func (u *uploadsView) remove(id string) {
+	if err := u.ui.deps.Engine.Remove(id); err != nil {
+		u.say(widget.WarningImportance, "Could not remove: "+err.Error())
+		return
+	}
+	i, ok := u.index[id]
+	if !ok {
+		return
+	}
+	u.removed[id] = true
+	u.rows = slices.Delete(u.rows, i, i+1)
+	if id == u.selected {
+		u.selected = ""
+		u.details.show(nil)
+		u.list.UnselectAll()
+	}
+	u.reindex()
+	u.list.Refresh()
+	u.refreshSummary()
+}
+
+func (u *uploadsView) copyLink(id string) {
+	if r := u.row(id); r != nil && r.job.ContentID != "" {
+		u.ui.app.Clipboard().SetContent(core.VideoURL(r.job.ContentID))
+		u.say(widget.SuccessImportance, "Link to “"+r.job.Meta.Title+"” copied.")
+	}
+}
+
+func (u *uploadsView) open(id string) {
+	if r := u.row(id); r != nil && r.job.ContentID != "" {
+		u.ui.openURL(core.VideoURL(r.job.ContentID))
+	}
+}
+
+// choosePoster opens an image dialog and gives the job that poster.
+func (u *uploadsView) choosePoster(id string) {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		rc.Close()
+		u.setPoster(id, rc.URI().Path())
+	}, u.ui.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}))
+	d.SetConfirmText("Use as poster")
+	d.Resize(fyne.NewSize(760, 520))
+	d.Show()
+}
+
+// setPoster gives a job a poster image; a job waiting for one goes on.
+func (u *uploadsView) setPoster(id, path string) {
+	r := u.row(id)
+	if r == nil {
+		return
+	}
+	u.edit(id, nil, path)
+}
+
+// edit sends new metadata (nil: keep the stored metadata) and poster (""
+// keeps it) to the engine off the UI goroutine; after publishing they go out
+// with update-content. Edits are serialised so a poster-only edit never
+// overwrites metadata saved just before it.
+func (u *uploadsView) edit(id string, meta *persist.VideoMeta, poster string) {
+	eng, db := u.ui.deps.Engine, u.ui.deps.DB
+	u.ui.goBackground(func(ctx context.Context) {
+		u.ui.editMu.Lock()
+		var j persist.Job
+		stored, ok, err := db.Job(id)
+		if err == nil && !ok {
+			err = fmt.Errorf("the upload is no longer in the queue")
+		}
+		if err == nil {
+			m := stored.Meta
+			if meta != nil {
+				m = *meta
+			}
+			j, err = eng.Edit(ctx, id, m, poster)
+		}
+		u.ui.editMu.Unlock()
+		u.ui.do(func() {
+			if id == u.selected {
+				u.details.saved(j, err)
+			}
+			if err != nil {
+				if id != u.selected {
+					u.say(widget.WarningImportance, "Could not save the changes: "+err.Error())
+				}
+				return
+			}
+			if j.ID != "" && !u.removed[id] {
+				u.upsert(j)
+			}
+		})
+	})
+}
