@@ -47,6 +47,7 @@ type Autosaver struct {
 	firstDirty time.Time
 	timer      *time.Timer
 	closed     bool
+	discarded  bool
 	err        error // of the last save
 }
 
@@ -115,7 +116,7 @@ func (a *Autosaver) save() error {
 	a.saveMu.Lock()
 	defer a.saveMu.Unlock()
 	a.mu.Lock()
-	if !a.dirty {
+	if !a.dirty || a.discarded {
 		err := a.err
 		a.mu.Unlock()
 		return err
@@ -159,6 +160,19 @@ func (a *Autosaver) Close() error {
 	return a.save()
 }
 
+// Discard stops saving without saving what is unsaved, for a draft being
+// deleted: after it returns nothing more is written, not even by Published.
+func (a *Autosaver) Discard() {
+	a.saveMu.Lock() // wait for a save in progress
+	defer a.saveMu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.closed, a.discarded, a.dirty = true, true, false
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+}
+
 // Published records what the platform assigned to a published draft (its
 // content ID, publish time and poster URLs) in the held draft and saves it
 // at once, even after Close: the content ID must never be lost. Other
@@ -166,6 +180,10 @@ func (a *Autosaver) Close() error {
 // It has the signature of Publisher.SaveDraft.
 func (a *Autosaver) Published(p persist.Draft) error {
 	a.mu.Lock()
+	if a.discarded {
+		a.mu.Unlock()
+		return nil
+	}
 	same := a.d.ID == p.ID
 	if same {
 		a.d.ContentID, a.d.PublishedAt = p.ContentID, p.PublishedAt

@@ -125,3 +125,16 @@ func TestAutosaveRetriesAndPublished(t *testing.T) {
 		t.Fatalf("saved %+v", last)
 	}
 }
+
+func TestAutosaveDiscard(t *testing.T) {
+	st := &countingStore{}
+	a := article.NewAutosaver(st, persist.Draft{ID: "d1"})
+	a.Delay = 10 * time.Millisecond
+	a.Edit(func(d *persist.Draft) { d.Title = "gone" })
+	a.Discard()
+	time.Sleep(50 * time.Millisecond)
+	a.Published(persist.Draft{ID: "d1", ContentID: "c"})
+	if err := a.Close(); err != nil || len(st.snapshot()) != 0 {
+		t.Fatalf("a discarded draft was saved: %v %+v", err, st.snapshot())
+	}
+}
