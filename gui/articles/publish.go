@@ -1,0 +1,142 @@
+package articles
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+func (v *View) publisher(onProgress func(article.Progress)) *article.Publisher {
+	return &article.Publisher{Client: v.deps.Engine.Client(), Store: v.deps.DB, OnProgress: onProgress}
+}
+
+// publish publishes the open draft now, or (scheduled) at its schedule.
+func (v *View) publish(scheduled bool) {
+	if v.current == nil || v.busy {
+		return
+	}
+	d := v.current.Draft()
+	switch {
+	case scheduled && d.Schedule.IsZero():
+		v.setError("Enter a schedule (" + scheduleLayout + ") first, or use Publish.")
+		return
+	case !scheduled:
+		d.Schedule = time.Time{}
+	}
+	verb := "Publishing"
+	if scheduled {
+		verb = "Scheduling"
+	}
+	v.run(verb, func(p *article.Publisher) (persist.Draft, error) { return p.Publish(v.ctx, d) })
+}
+
+// update sends the open, published draft again with every field.
+func (v *View) update() {
+	if v.current == nil || v.busy {
+		return
+	}
+	d := v.current.Draft()
+	v.run("Updating", func(p *article.Publisher) (persist.Draft, error) { return p.Update(v.ctx, d) })
+}
+
+// run does one publish or update off the UI goroutine, with progress,
+// and shows the link or the error.
+func (v *View) run(verb string, call func(p *article.Publisher) (persist.Draft, error)) {
+	s := v.current
+	v.busy = true
+	v.refreshActions()
+	v.progress.SetValue(0)
+	v.progress.Show()
+	v.setStatus(verb + "…")
+	pub := v.publisher(func(p article.Progress) {
+		v.do(func() {
+			v.progress.SetValue(float64(p.Done) / float64(p.Total))
+			v.setStatus(verb + ": " + p.Step + "…")
+		})
+	})
+	pub.SaveDraft = s.Published // the content ID goes into the open copy and is saved at once
+	v.bg(func() {
+		d, err := call(pub)
+		v.do(func() {
+			v.busy = false
+			if v.uploads == 0 {
+				v.progress.Hide()
+			}
+			if i := v.index(d.ID); i >= 0 {
+				v.list.RefreshItem(i)
+			}
+			v.refreshActions()
+			switch {
+			case err != nil && v.ctx.Err() != nil && errors.Is(err, v.ctx.Err()):
+			case err != nil:
+				v.fail(verb+" failed", err)
+			case verb == "Updating":
+				v.setStatus(fmt.Sprintf("Updated %q on Gan Jing World.", listTitle(d)))
+			case !d.Schedule.IsZero():
+				v.setStatus(fmt.Sprintf("Scheduled %q for %s.", listTitle(d), d.Schedule.Local().Format(time.RFC1123)))
+			default:
+				v.setStatus(fmt.Sprintf("Published %q.", listTitle(d)))
+			}
+		})
+	})
+}
+
+// refreshActions enables the buttons that fit the open draft and shows
+// its link once it is published.
+func (v *View) refreshActions() {
+	var d persist.Draft
+	open := v.current != nil
+	if open {
+		d = v.current.Draft()
+	}
+	published := d.ContentID != ""
+	enable(v.publishBtn, open && !v.busy && !published && d.Schedule.IsZero())
+	enable(v.scheduleBtn, open && !v.busy && !published && !d.Schedule.IsZero())
+	enable(v.updateBtn, open && !v.busy && published)
+	enable(v.dupBtn, open)
+	enable(v.delBtn, open && !v.busy)
+	if !published {
+		v.linkRow.Hide()
+		return
+	}
+	u := article.NewsURL(d.ContentID)
+	if v.link.Text != u {
+		v.link.SetText(u)
+		v.link.SetURLFromString(u)
+	}
+	v.linkRow.Show()
+}
+
+func enable(b *widget.Button, on bool) {
+	switch {
+	case on && b.Disabled():
+		b.Enable()
+	case !on && !b.Disabled():
+		b.Disable()
+	}
+}
+
+func (v *View) copyLink() {
+	if v.link.Text == "" {
+		return
+	}
+	fyne.CurrentApp().Clipboard().SetContent(v.link.Text)
+	v.setStatus("Link copied.")
+}
+
+func (v *View) openLink() {
+	u, err := url.Parse(v.link.Text)
+	if err != nil || v.link.Text == "" {
+		return
+	}
+	if err := fyne.CurrentApp().OpenURL(u); err != nil {
+		v.fail("The link could not be opened", err)
+	}
+}
