@@ -167,6 +167,12 @@ func TestArticleCLIErrors(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "https://www.ganjingworld.com/news/") || !strings.Contains(errOut, "scheduled for") {
 		t.Fatalf("scheduled publish: %d %q %q", code, out, errOut)
 	}
+	// Signed out: its own exit code.
+	t.Setenv("GJW_DATA_DIR", t.TempDir())
+	code, _, errOut = c.run(t, "article", "publish", good, "--title", "T", "--poster", poster)
+	if code != exitSignedOut || !strings.Contains(errOut, "not signed in") {
+		t.Fatalf("signed out: %d %q", code, errOut)
+	}
 	code, out, _ = c.run(t, "article", "help")
 	if code != 0 || !strings.Contains(out, "gjw article publish FILE.html|FILE.md") {
 		t.Fatalf("help: %d %q", code, out)
