@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif" // decoders for previewed pictures
 	_ "image/jpeg"
 	_ "image/png"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	_ "golang.org/x/image/webp"
 
@@ -58,28 +60,26 @@ func newPreview(v *View) *preview {
 }
 
 // show renders src (the draft's HTML; base resolves relative image paths).
+// Each paragraph is its own RichText, so paragraphs stand apart as on the
+// site; a spacer is an empty line's height.
 func (p *preview) show(src, base string) {
 	p.html, p.base = src, base
 	p.pending = p.pending[:0]
 	var objs []fyne.CanvasObject
-	var segs []widget.RichTextSegment
-	flush := func() {
-		if len(segs) > 0 {
-			rt := widget.NewRichText(segs...)
+	for _, b := range article.Parse(src) {
+		switch {
+		case b.Image != nil:
+			objs = append(objs, p.image(*b.Image))
+		case len(b.Runs) == 0:
+			gap := canvas.NewRectangle(color.Transparent)
+			gap.SetMinSize(fyne.NewSize(1, theme.TextSize()))
+			objs = append(objs, gap)
+		default:
+			rt := widget.NewRichText(paragraph(b.Runs))
 			rt.Wrapping = fyne.TextWrapWord
 			objs = append(objs, rt)
-			segs = nil
 		}
 	}
-	for _, b := range article.Parse(src) {
-		if b.Image != nil {
-			flush()
-			objs = append(objs, p.image(*b.Image))
-			continue
-		}
-		segs = append(segs, paragraph(b.Runs))
-	}
-	flush()
 	p.box.Objects = objs
 	p.box.Refresh()
 	for _, l := range p.pending { // after the widgets are done with
@@ -87,11 +87,8 @@ func (p *preview) show(src, base string) {
 	}
 }
 
-// paragraph is one block of runs; no runs is the guide's spacer.
+// paragraph is one block of runs.
 func paragraph(runs []article.Run) widget.RichTextSegment {
-	if len(runs) == 0 {
-		return &widget.TextSegment{Style: widget.RichTextStyleParagraph, Text: " "}
-	}
 	para := &widget.ParagraphSegment{}
 	for _, r := range runs {
 		if r.Link != "" {
@@ -123,6 +120,10 @@ func (p *preview) image(ref article.ImageRef) fyne.CanvasObject {
 	if remote {
 		if !article.IsCDNURL(p.v.deps.Engine.Client().Hosts.Image, ref.Src) {
 			return label("[Image %s is on another site: it will be refused when publishing. Insert the file instead.]", ref.Src)
+		}
+		if u, err := url.Parse(ref.Src); err != nil || !article.IsImageFile(u.Path) {
+			// Likely a URL still being typed: fetch nothing yet.
+			return label("[Image: %s]", name)
 		}
 		key = ref.Src
 	} else {

@@ -53,7 +53,7 @@ func (v *View) run(verb string, call func(p *article.Publisher) (persist.Draft, 
 	v.busy = true
 	v.refreshActions()
 	v.progress.SetValue(0)
-	v.progress.Show()
+	v.showProgress(true)
 	v.setStatus(verb + "…")
 	pub := v.publisher(func(p article.Progress) {
 		v.do(func() {
@@ -67,7 +67,7 @@ func (v *View) run(verb string, call func(p *article.Publisher) (persist.Draft, 
 		v.do(func() {
 			v.busy = false
 			if v.uploads == 0 {
-				v.progress.Hide()
+				v.showProgress(false)
 			}
 			if i := v.index(d.ID); i >= 0 {
 				v.list.RefreshItem(i)
@@ -102,16 +102,21 @@ func (v *View) refreshActions() {
 	enable(v.updateBtn, open && !v.busy && published)
 	enable(v.dupBtn, open)
 	enable(v.delBtn, open && !v.busy)
-	if !published {
-		v.linkRow.Hide()
-		return
+	if published {
+		u := article.NewsURL(d.ContentID)
+		if v.link.Text != u {
+			v.link.SetText(u)
+			v.link.SetURLFromString(u)
+		}
 	}
-	u := article.NewsURL(d.ContentID)
-	if v.link.Text != u {
-		v.link.SetText(u)
-		v.link.SetURLFromString(u)
+	if published != v.linkRow.Visible() {
+		if published {
+			v.linkRow.Show()
+		} else {
+			v.linkRow.Hide()
+		}
+		v.editorBox.Refresh()
 	}
-	v.linkRow.Show()
 }
 
 func enable(b *widget.Button, on bool) {

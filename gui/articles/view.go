@@ -93,6 +93,7 @@ type View struct {
 	copyBtn, openBtn                                         *widget.Button
 	linkRow                                                  *fyne.Container
 	editor, empty                                            fyne.CanvasObject
+	editorBox                                                *fyne.Container // lays out the actions again when they grow or shrink
 	content                                                  fyne.CanvasObject
 }
 
@@ -205,8 +206,9 @@ func (v *View) build() {
 		widget.NewFormItem("Poster", container.NewBorder(nil, nil, nil, v.posterBtn, v.poster)),
 		widget.NewFormItem("Hashtags", v.hashtags),
 		widget.NewFormItem("Keywords", v.keywords),
-		widget.NewFormItem("Category", container.NewGridWithColumns(3, v.category,
-			v.visibility, container.NewHBox(v.kids, v.premium))),
+		widget.NewFormItem("Category", container.NewGridWithColumns(2, v.category,
+			container.NewBorder(nil, nil, widget.NewLabel("Visibility"), nil, v.visibility))),
+		widget.NewFormItem("", container.NewHBox(v.kids, v.premium)),
 		widget.NewFormItem("Schedule", v.sched),
 	)
 
@@ -244,7 +246,8 @@ func (v *View) build() {
 		v.progress, v.status, v.linkRow,
 	)
 
-	v.editor = container.NewBorder(form, actions, nil, nil, body)
+	v.editorBox = container.NewBorder(form, actions, nil, nil, body)
+	v.editor = v.editorBox
 	v.empty = container.NewCenter(widget.NewLabel("Create a draft with New, or drop a Markdown or HTML file here."))
 	split := container.NewHSplit(left, container.NewStack(v.editor, v.empty))
 	split.Offset = 0.22
@@ -546,7 +549,7 @@ func (v *View) insertImages(paths []string) {
 	id := v.current.Draft().ID
 	v.uploads++
 	v.progress.SetValue(0)
-	v.progress.Show()
+	v.showProgress(true)
 	v.setStatus(fmt.Sprintf("Uploading %s…", filepath.Base(paths[0])))
 	pub := v.publisher(nil)
 	v.bg(func() {
@@ -574,7 +577,7 @@ func (v *View) insertImages(paths []string) {
 		v.do(func() {
 			v.uploads--
 			if v.uploads == 0 && !v.busy {
-				v.progress.Hide()
+				v.showProgress(false)
 			}
 		})
 	})
@@ -721,6 +724,19 @@ func formatSchedule(t time.Time) string {
 }
 
 // ---- status ----
+
+// showProgress shows or hides the progress bar.
+func (v *View) showProgress(on bool) {
+	if on == v.progress.Visible() {
+		return
+	}
+	if on {
+		v.progress.Show()
+	} else {
+		v.progress.Hide()
+	}
+	v.editorBox.Refresh()
+}
 
 func (v *View) setStatus(s string) {
 	v.status.Importance = widget.MediumImportance
