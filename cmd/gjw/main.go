@@ -35,7 +35,9 @@ const usage = `gjw uploads videos to Gan Jing World.
 
 Data (session, uploads in progress) lives in $GJW_DATA_DIR, by default the
 user config folder. GJW_API_URL, GJW_IMAGE_URL and GJW_VOD_URL point it at
-other hosts, such as the local sandbox (gjw-sandbox).
+other hosts, such as the local sandbox (gjw-sandbox). GJW_CHUNK_SIZE (bytes),
+GJW_POLL_INTERVAL, GJW_POLL_ATTEMPTS and GJW_RETRY_DELAYS (e.g. 0,1s,3s)
+tune the upload.
 `
 
 // Exit codes.
@@ -77,11 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if a.db != nil {
 		a.db.Close()
 	}
-	return report(stderr, err)
+	return report(stderr, args[0], err)
 }
 
 // report prints err as one human line and picks the exit code.
-func report(stderr io.Writer, err error) int {
+func report(stderr io.Writer, command string, err error) int {
 	var ue usageError
 	switch {
 	case err == nil:
@@ -92,7 +94,11 @@ func report(stderr io.Writer, err error) int {
 	case errors.Is(err, flag.ErrHelp):
 		return exitUsage
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "gjw: interrupted; nothing is lost: run gjw resume to continue")
+		if command == "upload" || command == "resume" {
+			fmt.Fprintln(stderr, "gjw: interrupted; nothing is lost: run gjw resume to continue")
+		} else {
+			fmt.Fprintln(stderr, "gjw: interrupted")
+		}
 		return exitInterrupt
 	case errors.Is(err, gjw.ErrSignedOut):
 		fmt.Fprintf(stderr, "gjw: %v\n", err)
@@ -131,10 +137,32 @@ func (a *app) open(withEngine bool) error {
 	if err != nil {
 		return err
 	}
+	if opts.RetryDelays, err = retryDelaysFromEnv(); err != nil {
+		return err
+	}
 	a.progress = newProgressPrinter(a.stderr, isTerminal(a.stdout) && isTerminal(a.stderr))
 	opts.OnEvent = a.progress.event
 	a.engine = core.New(a.db, opts)
 	return nil
+}
+
+// retryDelaysFromEnv reads GJW_RETRY_DELAYS, the waits before each retry of
+// a failing request as comma-separated durations ("0,1s,3s"); unset means
+// the guide's delays. Scripts and tests use it to fail fast.
+func retryDelaysFromEnv() ([]time.Duration, error) {
+	v := os.Getenv("GJW_RETRY_DELAYS")
+	if v == "" {
+		return nil, nil
+	}
+	var delays []time.Duration
+	for _, f := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("GJW_RETRY_DELAYS=%q is not a list of durations (e.g. 0,1s,3s)", v)
+		}
+		delays = append(delays, d)
+	}
+	return delays, nil
 }
 
 // parseFlags parses flags that may come before or after positional
@@ -245,7 +273,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.finishJobs(ctx, []persist.Job{job}, *asJSON)
+	return a.finishJobs(ctx, []persist.Job{job}, *asJSON, true)
 }
 
 func cmdResume(ctx context.Context, a *app, args []string) error {
@@ -271,7 +299,7 @@ func cmdResume(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "nothing to resume: every upload is finished")
 		return nil
 	}
-	return a.finishJobs(ctx, todo, *asJSON)
+	return a.finishJobs(ctx, todo, *asJSON, false)
 }
 
 // result is what --json prints for one upload.
@@ -285,9 +313,9 @@ type result struct {
 	Error     string `json:"error,omitempty"`
 }
 
-// finishJobs runs jobs one after another and prints their links. With one
-// job --json prints one object; with several (resume), an array.
-func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON bool) error {
+// finishJobs runs jobs one after another and prints their links. With
+// --json, upload (single) prints one object; resume always an array.
+func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON, single bool) error {
 	var results []result
 	var errs []error
 	for _, j := range jobs {
@@ -313,7 +341,7 @@ func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON bool) e
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		if len(results) == 1 && len(jobs) == 1 {
+		if single && len(results) == 1 {
 			enc.Encode(results[0])
 		} else {
 			if results == nil {
