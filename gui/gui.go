@@ -16,7 +16,6 @@ import (
 	"image/color"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -190,12 +189,20 @@ func (u *UI) DropURIs(uris []fyne.URI) {
 			others = append(others, uri.String())
 		}
 	}
-	if len(others) > 0 {
-		u.tabs.Select(u.uploadsTab)
-		u.uploads.say(widget.WarningImportance, "Not queued: "+strings.Join(others, ", ")+
-			" (only files on this computer can be uploaded; download them first)")
+	if len(others) == 0 {
+		u.Drop(paths)
+		return
 	}
-	u.Drop(paths)
+	if u.tabs.Selected() == u.articlesTab {
+		u.articles.Drop(paths)
+		return
+	}
+	u.tabs.Select(u.uploadsTab)
+	var refused []string
+	for _, o := range others {
+		refused = append(refused, o+" (a link, not a file on this computer: download it first)")
+	}
+	u.uploads.drop(paths, refused)
 }
 
 // applyEvents is the UI half of Events: it runs on the UI goroutine.

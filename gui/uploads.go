@@ -277,8 +277,11 @@ func (u *uploadsView) say(imp widget.Importance, msg string) {
 
 // Drop queues dropped videos and the videos inside dropped folders; other
 // files are refused with a message saying why, and are not queued.
-func (u *uploadsView) Drop(paths []string) {
-	var videos, refused []string
+func (u *uploadsView) Drop(paths []string) { u.drop(paths, nil) }
+
+// drop is Drop with reasons for items already refused.
+func (u *uploadsView) drop(paths, refused []string) {
+	var videos []string
 	for _, p := range paths {
 		name := filepath.Base(p)
 		fi, err := os.Stat(p)

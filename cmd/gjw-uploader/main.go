@@ -37,7 +37,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 	// First: it fixes the locale environment before Fyne reads it.
-	_ "github.com/gjw-uploader/gjw-uploader/cmd/gjw-uploader/internal/locale"
+	_ "github.com/gjw-uploader/gjw-uploader/gui/locale"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/gui"

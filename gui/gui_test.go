@@ -1,0 +1,557 @@
+package gui
+
+import (
+	"context"
+	"image/color"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+func init() {
+	// Dropped videos have no poster; tests that want frames stub these.
+	haveFFmpeg = func() bool { return false }
+}
+
+func rowPaths(h *harness) []string {
+	var out []string
+	for _, r := range h.ui.uploads.rows {
+		out = append(out, filepath.Base(r.job.VideoPath))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{})
+	dir := t.TempDir()
+	a := writeRandom(t, filepath.Join(dir, "holiday_2024.mp4"), testSize)
+	notes := writeRandom(t, filepath.Join(dir, "notes.txt"), 100)
+	folder := filepath.Join(dir, "clips")
+	writeRandom(t, filepath.Join(folder, "one.mkv"), testSize)
+	writeRandom(t, filepath.Join(folder, "sub", "two.WEBM"), testSize)
+	writeRandom(t, filepath.Join(folder, ".hidden", "three.mp4"), testSize)
+	writeRandom(t, filepath.Join(folder, "cover.jpg"), 100)
+	empty := filepath.Join(dir, "no-videos")
+	os.MkdirAll(empty, 0o755)
+
+	h.ui.Drop([]string{a, notes, folder, empty})
+	h.pump()
+
+	if got, want := rowPaths(h), []string{"holiday_2024.mp4", "one.mkv", "two.WEBM"}; !slices.Equal(got, want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+	jobs, _ := h.engine.Jobs()
+	if len(jobs) != 3 {
+		t.Fatalf("engine has %d jobs, want 3", len(jobs))
+	}
+	msg := h.ui.uploads.msg.Text
+	for _, want := range []string{"Queued 3 videos", "notes.txt (not a video file)", "no-videos (folder without videos)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	if !h.ui.uploads.msgBar.Visible() || !h.ui.uploads.hint.Visible() == false && len(h.ui.uploads.rows) == 0 {
+		t.Error("message bar not shown")
+	}
+	if h.ui.uploads.hint.Visible() {
+		t.Error("drop hint still shown over a non-empty queue")
+	}
+	r := h.ui.uploads.row(jobs[0].ID)
+	if r.job.Meta.Title != core.TitleFromFilename(r.job.VideoPath) {
+		t.Errorf("title %q not taken from the file name", r.job.Meta.Title)
+	}
+
+	// A non-video alone: refused, nothing queued.
+	h.ui.Drop([]string{notes})
+	if n := len(h.ui.uploads.rows); n != 3 {
+		t.Fatalf("a text file was queued: %d rows", n)
+	}
+	if msg := h.ui.uploads.msg.Text; !strings.Contains(msg, "Not queued: notes.txt") || strings.Contains(msg, "Queued") && !strings.Contains(msg, "Not queued") {
+		t.Errorf("refusal message %q", msg)
+	}
+
+	// The window's drop handler takes URIs; a video already queued is not
+	// queued twice, a web link is refused.
+	b := writeRandom(t, filepath.Join(dir, "B-roll.MOV"), testSize)
+	web, _ := storage.ParseURI("https://example.com/video.mp4")
+	h.ui.DropURIs([]fyne.URI{storage.NewFileURI(b), storage.NewFileURI(a), web})
+	if got := len(h.ui.uploads.rows); got != 4 {
+		t.Fatalf("%d rows after dropping one new video", got)
+	}
+	msg = h.ui.uploads.msg.Text
+	for _, want := range []string{"Queued 1 video", "1 video was already in the queue", "https://example.com/video.mp4"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+
+	// Without ffmpeg a dropped video waits for a poster, and its row asks
+	// for one.
+	id := h.ui.uploads.rows[0].job.ID
+	h.eventually("the job to wait for a poster", func() bool {
+		j := h.job(id)
+		return j.State == core.StateWaiting && needsPoster(j.Error)
+	})
+	rv := h.rowView(id)
+	if !rv.pickPoster.Visible() || !strings.Contains(rv.detail.Text, "poster") {
+		t.Fatalf("row does not ask for a poster: %q", rv.detail.Text)
+	}
+
+	// Drops go to the tab on show: on Articles, videos are not queued here.
+	h.ui.tabs.Select(h.ui.articlesTab)
+	c := writeRandom(t, filepath.Join(dir, "for-articles.mp4"), testSize)
+	h.ui.Drop([]string{c})
+	if got := len(h.ui.uploads.rows); got != 4 {
+		t.Fatalf("a drop on the Articles tab queued a video (%d rows)", got)
+	}
+}
+
+func TestPosterFrameFromFFmpeg(t *testing.T) {
+	p := newPlatform(t)
+	poster := writePoster(t, filepath.Join(t.TempDir(), "frame.png"), color.NRGBA{200, 60, 60, 255})
+	haveFFmpeg = func() bool { return true }
+	extractFrame = func(ctx context.Context, video, out string) error {
+		b, err := os.ReadFile(poster)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(out, b, 0o600)
+	}
+	t.Cleanup(func() { haveFFmpeg = func() bool { return false }; extractFrame = core.ExtractFrame })
+	h := newHarness(t, p, harnessOpts{})
+	video := writeRandom(t, filepath.Join(t.TempDir(), "clip.mp4"), testSize)
+	h.ui.Drop([]string{video})
+	id := h.ui.uploads.rows[0].job.ID
+	h.eventually("the upload to publish with the frame as poster", func() bool {
+		j := h.job(id)
+		return j.State == core.StateDone
+	})
+	if j := h.job(id); !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || j.PosterURL == "" {
+		t.Fatalf("poster %q / %q", j.ThumbnailPath, j.PosterURL)
+	}
+}
+
+func TestRowButtonsDriveTheEngine(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{})
+	dir := t.TempDir()
+	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	video := writeRandom(t, filepath.Join(dir, "talk.mp4"), testSize)
+	p.slowPatch.Store(int64(40 * time.Millisecond))
+
+	if err := h.ui.uploads.add(video, thumb); err != nil {
+		t.Fatal(err)
+	}
+	id := h.ui.uploads.rows[0].job.ID
+
+	// Mid-upload: the row shows bytes (and soon speed), then Pause stops it.
+	h.eventually("the upload to send bytes", func() bool {
+		r := h.row(id)
+		return r.job.State == core.StateRunning && r.job.Step == core.StepUpload && r.sent > 0
+	})
+	rv := h.rowView(id)
+	if !strings.Contains(rv.detail.Text, " of ") || !rv.pause.Visible() || rv.resume.Visible() {
+		t.Fatalf("uploading row: detail %q, pause %v, resume %v", rv.detail.Text, rv.pause.Visible(), rv.resume.Visible())
+	}
+	if rv.bar.Value <= 0 || rv.bar.Value >= 1 {
+		t.Fatalf("progress %v mid-upload", rv.bar.Value)
+	}
+	test.Tap(rv.pause)
+	h.eventually("pause", func() bool { return h.job(id).State == core.StatePaused })
+	h.eventually("the row to show paused", func() bool { return h.rowView(id).resume.Visible() })
+	paused := h.job(id)
+	if paused.Offset <= 0 || paused.Offset >= paused.Size {
+		t.Fatalf("paused at offset %d of %d", paused.Offset, paused.Size)
+	}
+
+	// Resume continues from the server's offset and publishes.
+	p.slowPatch.Store(0)
+	test.Tap(h.rowView(id).resume)
+	if s := h.job(id).State; s != core.StateQueued && s != core.StateRunning {
+		t.Fatalf("after Resume the job is %s", s)
+	}
+	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
+	h.eventually("the row to show the link", func() bool { return h.rowView(id).copyLink.Visible() })
+	rv = h.rowView(id)
+	if want := core.VideoURL(h.job(id).ContentID); rv.detail.Text != want {
+		t.Fatalf("published row shows %q, want the link %q", rv.detail.Text, want)
+	}
+	test.Tap(rv.copyLink)
+	if got := h.app.Clipboard().Content(); got != core.VideoURL(h.job(id).ContentID) {
+		t.Fatalf("clipboard %q", got)
+	}
+	if st := p.sb.Stats(); st.AddContent != 1 || st.TusCreates != 1 {
+		t.Fatalf("pause/resume made a second content entry or upload: %+v", st)
+	}
+	notes := h.app.notifications()
+	if len(notes) == 0 || notes[len(notes)-1].Title != "Published: talk" {
+		t.Fatalf("notifications %+v", notes)
+	}
+
+	// Retry: the platform refuses the content entry once; the row says so
+	// and Retry finishes the upload.
+	p.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 422})
+	video2 := writeRandom(t, filepath.Join(dir, "second.mp4"), testSize)
+	if err := h.ui.uploads.add(video2, thumb); err != nil {
+		t.Fatal(err)
+	}
+	id2 := h.ui.uploads.rows[1].job.ID
+	h.eventually("the failure", func() bool { return h.row(id2).job.State == core.StateFailed })
+	rv = h.rowView(id2)
+	if !rv.retry.Visible() || !strings.Contains(rv.detail.Text, "HTTP 422") || rv.pause.Visible() ||
+		!strings.Contains(rv.status.Text, "Failed · Step 4 of 8") {
+		t.Fatalf("failed row: retry %v, status %q, detail %q", rv.retry.Visible(), rv.status.Text, rv.detail.Text)
+	}
+	if n := h.app.notifications(); n[len(n)-1].Title != "Upload failed: second" {
+		t.Fatalf("no failure notification: %+v", n[len(n)-1])
+	}
+	test.Tap(rv.retry)
+	h.eventually("the retried upload to publish", func() bool { return h.job(id2).State == core.StateDone })
+
+	// Cancel before anything reached the platform: no question asked.
+	p.slowPatch.Store(int64(300 * time.Millisecond))
+	h.engine.SetParallel(1)
+	video3 := writeRandom(t, filepath.Join(dir, "third.mp4"), testSize)
+	video4 := writeRandom(t, filepath.Join(dir, "fourth.mp4"), testSize)
+	h.ui.uploads.add(video3, thumb)
+	h.ui.uploads.add(video4, thumb)
+	id3, id4 := h.ui.uploads.rows[2].job.ID, h.ui.uploads.rows[3].job.ID
+	h.eventually("the third upload to run", func() bool { return h.row(id3).job.Step == core.StepUpload })
+	rv4 := h.rowView(id4)
+	if !rv4.up.Visible() || rv4.down.Visible() {
+		t.Fatalf("last queued row: up %v down %v", rv4.up.Visible(), rv4.down.Visible())
+	}
+	test.Tap(rv4.cancel)
+	if s := h.job(id4).State; s != core.StateCanceled {
+		t.Fatalf("cancel left the job %s", s)
+	}
+	// Cancel once the content entry exists: confirmed in a dialog.
+	test.Tap(h.rowView(id3).cancel)
+	h.tapDialogButton("Yes")
+	h.eventually("cancel", func() bool { return h.job(id3).State == core.StateCanceled })
+	h.eventually("the canceled row", func() bool { return strings.Contains(h.rowView(id3).status.Text, "Canceled") })
+
+	// Clear finished removes published and canceled rows, in the engine too.
+	test.Tap(h.ui.uploads.clearBtn)
+	if n := len(h.ui.uploads.rows); n != 0 {
+		t.Fatalf("%d rows after Clear finished", n)
+	}
+	if jobs, _ := h.engine.Jobs(); len(jobs) != 0 {
+		t.Fatalf("%d jobs after Clear finished", len(jobs))
+	}
+	if !h.ui.uploads.hint.Visible() {
+		t.Fatal("the drop hint is not back")
+	}
+}
+
+func TestQueueOrderCanChangeBeforeStart(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{noStart: true})
+	dir := t.TempDir()
+	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	for _, n := range []string{"a.mp4", "b.mp4", "c.mp4"} {
+		if err := h.ui.uploads.add(writeRandom(t, filepath.Join(dir, n), testSize), thumb); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	names := func() string {
+		var s []string
+		for _, r := range h.ui.uploads.rows {
+			s = append(s, r.job.Meta.Title)
+		}
+		return strings.Join(s, ",")
+	}
+	last := h.ui.uploads.rows[2].job.ID
+	test.Tap(h.rowView(last).up)
+	h.pump()
+	if got := names(); got != "a,c,b" {
+		t.Fatalf("after moving c up: %s", got)
+	}
+	if got := h.rowView(h.ui.uploads.rows[0].job.ID).detail.Text; got != "Number 1 in line" {
+		t.Fatalf("first row says %q", got)
+	}
+	jobs, _ := h.engine.Jobs()
+	if jobs[1].ID != last {
+		t.Fatal("the engine's queue order did not change")
+	}
+	test.Tap(h.rowView(h.ui.uploads.rows[0].job.ID).down)
+	h.pump()
+	if got := names(); got != "c,a,b" {
+		t.Fatalf("after moving a down: %s", got)
+	}
+}
+
+func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{})
+	dir := t.TempDir()
+	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	p.slowPatch.Store(int64(30 * time.Millisecond))
+	if err := h.ui.uploads.add(writeRandom(t, filepath.Join(dir, "draft_cut.mp4"), testSize), thumb); err != nil {
+		t.Fatal(err)
+	}
+	id := h.ui.uploads.rows[0].job.ID
+	h.eventually("the upload", func() bool { return h.row(id).job.Step == core.StepUpload })
+	h.ui.uploads.list.Select(0)
+	d := h.ui.uploads.details
+	if d.title.Text != "draft cut" || d.vis.Selected != "public" || d.lang.Text != "en-US" {
+		t.Fatalf("form shows %q %q %q", d.title.Text, d.vis.Selected, d.lang.Text)
+	}
+	d.title.SetText("Final cut")
+	d.desc.SetText("Shot on a phone.")
+	d.vis.SetSelected("private")
+	d.kids.SetChecked(true)
+	test.Tap(d.save)
+	h.eventually("the save", func() bool { return h.job(id).Meta.Title == "Final cut" })
+	h.eventually("the saved message", func() bool { return strings.HasPrefix(d.result.Text, "Saved") })
+	p.slowPatch.Store(0)
+	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
+	j := h.job(id)
+	c, _ := p.sb.Content(j.ContentID)
+	if c.Fields["title"] != "Final cut" || c.Fields["visibility"] != "private" || c.Fields["made_for_kids"] != true || c.Fields["description"] != "Shot on a phone." {
+		t.Fatalf("published fields %v", c.Fields)
+	}
+	// After publishing, a change goes out with update-content.
+	updates := c.Updates
+	h.eventually("the form to offer an update", func() bool { return strings.Contains(d.save.Text, "update on Gan Jing World") })
+	d.title.SetText("Final cut (director's)")
+	test.Tap(d.save)
+	h.eventually("update-content", func() bool {
+		c, _ := p.sb.Content(j.ContentID)
+		return c.Updates > updates && c.Fields["title"] == "Final cut (director's)"
+	})
+	h.eventually("the saved message", func() bool { return strings.Contains(d.result.Text, "updated on Gan Jing World") })
+}
+
+func TestRestartRestoresAndResumes(t *testing.T) {
+	p := newPlatform(t)
+	dataDir := t.TempDir()
+	db, err := persist.Open(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := p.sb.DemoAccount()
+	db.PutCredentials(persist.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
+		ExpiresAt: time.Now().Add(time.Duration(acct.ExpiresIn) * time.Second)})
+	files := t.TempDir()
+	thumb := writePoster(t, filepath.Join(files, "poster.png"), color.NRGBA{40, 120, 200, 255})
+
+	h := newHarness(t, p, harnessOpts{db: db})
+	h.ui.uploads.add(writeRandom(t, filepath.Join(files, "first.mp4"), testSize), thumb)
+	done := h.ui.uploads.rows[0].job.ID
+	h.eventually("the first upload to publish", func() bool { return h.job(done).State == core.StateDone })
+	p.slowPatch.Store(int64(40 * time.Millisecond))
+	h.ui.uploads.add(writeRandom(t, filepath.Join(files, "second.mp4"), testSize), thumb)
+	cut := h.ui.uploads.rows[1].job.ID
+	h.eventually("part of the second upload", func() bool { return h.job(cut).Offset >= 2*testChunk })
+	before := h.job(cut)
+	h.close() // quit the app mid-upload
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p.slowPatch.Store(0)
+
+	// Start again on the same data folder: a new DB, engine and window.
+	db2, err := persist.Open(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	h2 := newHarness(t, p, harnessOpts{db: db2, noStart: true})
+	if got := len(h2.ui.uploads.rows); got != 2 {
+		t.Fatalf("%d rows after restart, want 2", got)
+	}
+	if rv := h2.rowView(done); rv.detail.Text != core.VideoURL(before.ContentID) && !strings.HasPrefix(rv.detail.Text, "https://") || !rv.open.Visible() {
+		t.Fatalf("finished row after restart: %q", rv.detail.Text)
+	}
+	if err := h2.engine.Start(h2.ctx); err != nil {
+		t.Fatal(err)
+	}
+	h2.eventually("the interrupted upload to finish by itself", func() bool { return h2.job(cut).State == core.StateDone })
+	after := h2.job(cut)
+	if after.ContentID != before.ContentID || after.UploadID != before.UploadID {
+		t.Fatalf("restart made a new content entry: %s/%s vs %s/%s", after.ContentID, after.UploadID, before.ContentID, before.UploadID)
+	}
+	st := p.sb.Stats()
+	if st.AddContent != 2 || st.TusCreates != 2 {
+		t.Fatalf("want 2 content entries and 2 TUS uploads in all, got %+v", st)
+	}
+	if st.TusPatchBytes > 2*testSize+2*testChunk {
+		t.Fatalf("the resumed upload started over: %d bytes received for two %d-byte videos", st.TusPatchBytes, testSize)
+	}
+	h2.eventually("the resumed row to show its link", func() bool { return h2.rowView(cut).copyLink.Visible() })
+}
+
+func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{})
+	dir := t.TempDir()
+	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	p.slowPatch.Store(int64(20 * time.Millisecond))
+	h.ui.uploads.add(writeRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
+	id := h.ui.uploads.rows[0].job.ID
+	h.eventually("the upload step", func() bool { return h.job(id).Step == core.StepUpload })
+	contentID := h.job(id).ContentID
+	if contentID == "" {
+		t.Fatal("no content entry before the upload step")
+	}
+	// The browser session dies (refresh token too): the next API call gets
+	// a 401 and the refresh fails.
+	p.sb.RevokeSession()
+	p.slowPatch.Store(0)
+	h.eventually("the job to wait for sign-in", func() bool {
+		j := h.job(id)
+		return j.State == core.StateWaiting && needsSignIn(j.Error)
+	})
+	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
+	if !strings.Contains(h.ui.bannerText.Text, "nothing is lost") {
+		t.Fatalf("banner says %q", h.ui.bannerText.Text)
+	}
+	if j := h.job(id); j.ContentID != contentID {
+		t.Fatalf("content id changed from %s to %s", contentID, j.ContentID)
+	}
+	if rv := h.rowView(id); !strings.Contains(rv.detail.Text, "Sign in again") {
+		t.Fatalf("waiting row says %q", rv.detail.Text)
+	}
+	if n := len(h.ui.uploads.rows); n != 1 {
+		t.Fatalf("%d rows", n)
+	}
+
+	// "Sign in again" opens the Account tab; paste the new tokens.
+	var signIn fyne.Tappable
+	for _, o := range test.LaidOutObjects(h.ui.banner) {
+		if b, ok := o.(interface {
+			fyne.Tappable
+			MinSize() fyne.Size
+		}); ok {
+			signIn = b
+		}
+	}
+	test.Tap(signIn)
+	if h.ui.tabs.Selected() != h.ui.accountTab {
+		t.Fatal("Sign in again did not open the Account tab")
+	}
+	acct := p.sb.Login()
+	a := h.ui.account
+	test.Type(a.access, acct.AccessToken)
+	test.Type(a.refreshTk, acct.RefreshToken)
+	a.channel.SetText(acct.ChannelID)
+	a.expiresIn.SetText("864000")
+	test.Tap(a.signIn)
+	if h.ui.banner.Visible() {
+		t.Fatal("banner still shown after signing in")
+	}
+	if a.access.Text != "" || a.refreshTk.Text != "" {
+		t.Fatal("token fields keep the tokens after signing in")
+	}
+	if !a.access.Password || !a.refreshTk.Password {
+		t.Fatal("token fields are not masked")
+	}
+	h.eventually("the upload to finish after signing in", func() bool { return h.job(id).State == core.StateDone })
+	j := h.job(id)
+	if j.ContentID != contentID {
+		t.Fatal("a new content entry was made")
+	}
+	if st := p.sb.Stats(); st.AddContent != 1 || st.TusCreates != 1 {
+		t.Fatalf("work was repeated: %+v", st)
+	}
+	for _, l := range []string{a.status.Text, a.expiry.Text, a.result.Text, a.formMsg.Text, h.ui.bannerText.Text} {
+		if strings.Contains(l, acct.AccessToken) || strings.Contains(l, acct.RefreshToken) {
+			t.Fatal("a label shows a token")
+		}
+	}
+	if !strings.Contains(a.status.Text, acct.ChannelID) || !strings.Contains(a.expiry.Text, "in 10 days") {
+		t.Fatalf("account shows %q / %q", a.status.Text, a.expiry.Text)
+	}
+}
+
+func TestAccountRefreshAndSignOut(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{})
+	a := h.ui.account
+	before, _, _ := h.db.Credentials()
+	test.Tap(a.refresh)
+	h.eventually("the refresh", func() bool { return a.result.Text == "Session refreshed." })
+	after, _, _ := h.db.Credentials()
+	if after.RefreshToken == before.RefreshToken {
+		t.Fatal("refresh did not rotate the session")
+	}
+	test.Tap(a.signOut)
+	h.tapDialogButton("Yes")
+	if _, ok, _ := h.db.Credentials(); ok {
+		t.Fatal("sign out kept the credentials")
+	}
+	if a.status.Text != "Not signed in" || !a.refresh.Disabled() {
+		t.Fatalf("after sign out: %q", a.status.Text)
+	}
+
+	// Signed out, a new upload waits and the banner asks to sign in.
+	dir := t.TempDir()
+	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	h.ui.uploads.add(writeRandom(t, filepath.Join(dir, "later.mp4"), testSize), thumb)
+	id := h.ui.uploads.rows[0].job.ID
+	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
+	if j := h.job(id); j.State != core.StateWaiting {
+		t.Fatalf("job %s without a session", j.State)
+	}
+
+	// A refused refresh also shows the banner.
+	h.ui.setSignedOut(false)
+	acct := p.sb.Login()
+	SignIn(h.db, persist.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID})
+	a.refreshStatus()
+	p.sb.RevokeSession()
+	test.Tap(a.refresh)
+	h.eventually("the refused refresh", func() bool { return strings.Contains(a.result.Text, "refused") })
+	if !h.ui.banner.Visible() {
+		t.Fatal("no banner after a refused refresh")
+	}
+}
+
+func TestSettingsApplyAndPersist(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{noStart: true})
+	s := h.ui.prefs
+	test.Tap(findButton(t, s.content, "Local sandbox"))
+	if s.api.Text != SandboxHosts.API || s.vod.Text != SandboxHosts.VOD || s.image.Text != SandboxHosts.Image {
+		t.Fatal("sandbox preset not filled in")
+	}
+	s.parallel.SetSelected("3")
+	s.chunk.SetSelected("5 MiB")
+	s.category.SetText("cat7")
+	s.lang.SetText("zh-TW")
+	s.vis.SetSelected("private")
+	s.kids.SetChecked(true)
+	s.notify.SetChecked(false)
+	test.Tap(findButton(t, s.content, "Save settings"))
+	if !strings.Contains(s.result.Text, "Restart") {
+		t.Fatalf("result %q does not say hosts need a restart", s.result.Text)
+	}
+	st, _ := h.db.Settings()
+	want := persist.Settings{Version: persist.RecordVersion, APIURL: SandboxHosts.API, ImageURL: SandboxHosts.Image, VODURL: SandboxHosts.VOD,
+		Parallel: 3, ChunkSize: 5 << 20, Defaults: persist.VideoMeta{Category: "cat7", Lang: "zh-TW", Visibility: "private", MadeForKids: true}}
+	if st != want {
+		t.Fatalf("stored %+v\nwant %+v", st, want)
+	}
+	// New rows take the defaults.
+	dir := t.TempDir()
+	h.ui.Drop([]string{writeRandom(t, filepath.Join(dir, "x.mp4"), testSize)})
+	m := h.ui.uploads.rows[0].job.Meta
+	if m.Category != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {
+		t.Fatalf("new row meta %+v", m)
+	}
+}

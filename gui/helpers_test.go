@@ -1,0 +1,334 @@
+package gui
+
+import (
+	"context"
+	"crypto/rand"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	_ "github.com/gjw-uploader/gjw-uploader/gui/locale" // quiet Fyne under LANG=C.UTF-8
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+const (
+	testChunk = 64 << 10
+	testSize  = 6*testChunk + 4321
+)
+
+var fastDelays = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond}
+
+// platform is the in-process sandbox (real tusd) behind httptest servers.
+// slowPatch delays every TUS PATCH, so a test can act mid-upload.
+type platform struct {
+	sb        *sandbox.Server
+	hosts     gjw.Hosts
+	slowPatch atomic.Int64 // nanoseconds
+}
+
+func newPlatform(t testing.TB) *platform {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Config{Dir: t.TempDir(), TranscodePolls: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &platform{sb: sb}
+	vod := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := p.slowPatch.Load(); d > 0 && r.Method == http.MethodPatch {
+			time.Sleep(time.Duration(d))
+		}
+		sb.VOD().ServeHTTP(w, r)
+	})
+	api, img, v := httptest.NewServer(sb.API()), httptest.NewServer(sb.Image()), httptest.NewServer(vod)
+	t.Cleanup(func() { api.Close(); img.Close(); v.Close(); sb.Close() })
+	p.hosts = gjw.Hosts{API: api.URL, Image: img.URL, VOD: v.URL}
+	return p
+}
+
+// recordingApp is Fyne's test app that also keeps every notification.
+type recordingApp struct {
+	fyne.App
+	mu    sync.Mutex
+	notes []fyne.Notification
+}
+
+func (a *recordingApp) SendNotification(n *fyne.Notification) {
+	a.mu.Lock()
+	a.notes = append(a.notes, *n)
+	a.mu.Unlock()
+}
+
+func (a *recordingApp) notifications() []fyne.Notification {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]fyne.Notification(nil), a.notes...)
+}
+
+// harness is one app instance: DB, engine, window and a UI scheduler that
+// the test goroutine drains. Fyne's test driver runs fyne.Do inline on the
+// caller's goroutine, which would let an engine goroutine touch widgets;
+// here every scheduled function waits in a queue until pump runs it on the
+// test goroutine (the "UI goroutine"), and the race detector reports any
+// widget touched from elsewhere.
+type harness struct {
+	t      testing.TB
+	p      *platform
+	app    *recordingApp
+	db     *persist.DB
+	events *Events
+	engine *core.Engine
+	win    fyne.Window
+	ui     *UI
+	ctx    context.Context
+	stop   context.CancelFunc
+	closed bool
+
+	mu    sync.Mutex
+	queue []func()
+	inDo  bool // only read and written on the test goroutine
+}
+
+type harnessOpts struct {
+	db        *persist.DB // nil: a fresh in-memory DB, signed in
+	noStart   bool
+	noSession bool
+	parallel  int
+}
+
+// newHarness builds the window on a fresh app (or on the given DB).
+func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
+	t.Helper()
+	h := &harness{t: t, p: p}
+	h.app = &recordingApp{App: test.NewTempApp(t)}
+	h.db = o.db
+	if h.db == nil {
+		db, err := persist.OpenInMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.db = db
+		t.Cleanup(func() { db.Close() })
+		if !o.noSession && p != nil {
+			acct := p.sb.DemoAccount()
+			if err := db.PutCredentials(persist.Credentials{
+				AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
+				ExpiresAt: time.Now().Add(time.Duration(acct.ExpiresIn) * time.Second),
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.events = NewEvents()
+	h.events.do = h.schedule
+	opts := core.Options{ChunkSize: testChunk, PollInterval: time.Millisecond, RetryDelays: fastDelays,
+		Parallel: o.parallel, OnEvent: h.events.Push}
+	if p != nil {
+		opts.Hosts = p.hosts
+	} else {
+		opts.Hosts = gjw.Hosts{API: "http://127.0.0.1:1", Image: "http://127.0.0.1:1", VOD: "http://127.0.0.1:1"}
+	}
+	h.engine = core.New(h.db, opts)
+	h.ctx, h.stop = context.WithCancel(context.Background())
+	h.win = test.NewTempWindow(t, nil)
+	h.win.Resize(fyne.NewSize(1120, 720))
+	ui, err := New(h.ctx, h.win, Deps{App: h.app, Engine: h.engine, DB: h.db, Events: h.events, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ui = ui
+	assertUI = func() {
+		if !h.inDo {
+			t.Error("engine events were applied outside the UI scheduler")
+		}
+	}
+	t.Cleanup(h.close)
+	if !o.noStart {
+		if err := h.engine.Start(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.pump()
+	return h
+}
+
+// close stops the app like quitting it: the context ends, running jobs
+// record that they stopped, and the window goes.
+func (h *harness) close() {
+	if h.closed {
+		return
+	}
+	h.closed = true
+	h.stop()
+	h.ui.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		jobs, err := h.db.Jobs()
+		if err != nil {
+			break
+		}
+		running := false
+		for _, j := range jobs {
+			running = running || j.State == core.StateRunning
+		}
+		if !running {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.pump()
+	assertUI = nil
+}
+
+// schedule is the UI scheduler given to Events (fyne.Do's stand-in): it
+// never blocks and never runs fn on the caller's goroutine.
+func (h *harness) schedule(fn func()) {
+	h.mu.Lock()
+	h.queue = append(h.queue, fn)
+	h.mu.Unlock()
+}
+
+// pump runs everything scheduled so far on the test goroutine.
+func (h *harness) pump() {
+	for {
+		h.mu.Lock()
+		q := h.queue
+		h.queue = nil
+		h.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, fn := range q {
+			h.inDo = true
+			fn()
+			h.inDo = false
+		}
+	}
+}
+
+// eventually pumps the UI until cond holds.
+func (h *harness) eventually(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		h.pump()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// job reads a job from the DB.
+func (h *harness) job(id string) persist.Job {
+	h.t.Helper()
+	j, ok, err := h.db.Job(id)
+	if err != nil || !ok {
+		h.t.Fatalf("job %s: %v %v", id, ok, err)
+	}
+	return j
+}
+
+// rowView finds the rendered row of a job (it must be scrolled into view).
+func (h *harness) rowView(id string) *rowView {
+	h.t.Helper()
+	if i, ok := h.ui.uploads.index[id]; ok {
+		h.ui.uploads.list.ScrollTo(i)
+	}
+	for _, o := range test.LaidOutObjects(h.win.Content()) {
+		if rv, ok := o.(*rowView); ok && rv.id == id && rv.Visible() {
+			return rv
+		}
+	}
+	h.t.Fatalf("no row shown for job %s", id)
+	return nil
+}
+
+// tapButton taps a visible button by its label in the top dialog.
+func (h *harness) tapDialogButton(label string) {
+	h.t.Helper()
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		h.t.Fatal("no dialog shown")
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label && b.Visible() {
+			test.Tap(b)
+			return
+		}
+	}
+	h.t.Fatalf("no %q button in the dialog", label)
+}
+
+// rowJob returns the row's job as the UI shows it.
+func (h *harness) row(id string) *row {
+	h.t.Helper()
+	r := h.ui.uploads.row(id)
+	if r == nil {
+		h.t.Fatalf("no row for job %s", id)
+	}
+	return r
+}
+
+func writeRandom(t testing.TB, path string, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// writePoster draws a small gradient poster in colour c.
+func writePoster(t testing.TB, path string, c color.NRGBA) string {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 320, 180))
+	for y := 0; y < 180; y++ {
+		for x := 0; x < 320; x++ {
+			f := float64(x+y) / 500
+			img.SetNRGBA(x, y, color.NRGBA{uint8(float64(c.R) * (0.5 + f/2)), uint8(float64(c.G) * (0.5 + f/2)), uint8(float64(c.B) * (0.5 + f/2)), 255})
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// findButton finds a button by its label under o.
+func findButton(t testing.TB, o fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	for _, c := range test.LaidOutObjects(o) {
+		if b, ok := c.(*widget.Button); ok && b.Text == label {
+			return b
+		}
+	}
+	t.Fatalf("no %q button", label)
+	return nil
+}
