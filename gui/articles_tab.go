@@ -1,28 +1,17 @@
 package gui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/gui/articles"
 )
 
-// newArticlesPane builds the Articles tab. Until package gui/articles is
-// wired in, it is a placeholder that refuses drops politely.
-func newArticlesPane(win fyne.Window, d Deps) articlesPane {
-	p := &placeholderArticles{msg: widget.NewLabel("")}
-	p.msg.Wrapping = fyne.TextWrapWord
-	title := widget.NewLabelWithStyle("Articles are coming soon", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	p.content = container.NewCenter(container.NewVBox(title, p.msg))
-	return p
+// newArticlesPane builds the Articles tab (package gui/articles). It
+// shares the engine's platform client, so token refreshes stay serialised.
+// Tests replace it: the articles view schedules its own UI work with
+// fyne.Do, which Fyne's test driver runs on the calling goroutine.
+var newArticlesPane = func(ctx context.Context, win fyne.Window, d Deps) articlesPane {
+	return articles.New(win, articles.Deps{Ctx: ctx, Engine: d.Engine, DB: d.DB})
 }
-
-type placeholderArticles struct {
-	msg     *widget.Label
-	content fyne.CanvasObject
-}
-
-func (p *placeholderArticles) Content() fyne.CanvasObject { return p.content }
-func (p *placeholderArticles) Drop(paths []string) {
-	p.msg.SetText("Articles cannot take dropped files yet.")
-}
-func (p *placeholderArticles) Close() {}

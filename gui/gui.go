@@ -100,7 +100,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	u.uploads = newUploadsView(u)
 	u.account = newAccountView(u)
 	u.prefs = newSettingsView(u)
-	u.articles = newArticlesPane(win, d)
+	u.articles = newArticlesPane(ctx, win, d)
 
 	u.uploadsTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), u.uploads.content)
 	u.articlesTab = container.NewTabItemWithIcon("Articles", theme.DocumentIcon(), u.articles.Content())

@@ -117,6 +117,15 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	if got := len(h.ui.uploads.rows); got != 4 {
 		t.Fatalf("a drop on the Articles tab queued a video (%d rows)", got)
 	}
+	if drops := h.ui.articles.(*fakeArticles).drops; len(drops) != 1 || drops[0][0] != c {
+		t.Fatalf("the Articles tab got drops %v", drops)
+	}
+	// ...and on Account or Settings they are videos for the queue.
+	h.ui.tabs.Select(h.ui.settingsTab)
+	h.ui.Drop([]string{c})
+	if got := len(h.ui.uploads.rows); got != 5 || h.ui.tabs.Selected() != h.ui.uploadsTab {
+		t.Fatalf("a drop on Settings: %d rows, tab %s", got, h.ui.tabs.Selected().Text)
+	}
 }
 
 func TestPosterFrameFromFFmpeg(t *testing.T) {

@@ -60,6 +60,23 @@ func newPlatform(t testing.TB) *platform {
 	return p
 }
 
+// fakeArticles stands in for the Articles tab and records drops.
+type fakeArticles struct {
+	content fyne.CanvasObject
+	drops   [][]string
+	closed  bool
+}
+
+func (f *fakeArticles) Content() fyne.CanvasObject { return f.content }
+func (f *fakeArticles) Drop(paths []string)        { f.drops = append(f.drops, paths) }
+func (f *fakeArticles) Close()                     { f.closed = true }
+
+func init() {
+	newArticlesPane = func(context.Context, fyne.Window, Deps) articlesPane {
+		return &fakeArticles{content: widget.NewLabel("Articles")}
+	}
+}
+
 // recordingApp is Fyne's test app that also keeps every notification.
 type recordingApp struct {
 	fyne.App
@@ -252,7 +269,7 @@ func (h *harness) rowView(id string) *rowView {
 	if i, ok := h.ui.uploads.index[id]; ok {
 		h.ui.uploads.list.ScrollTo(i)
 	}
-	for _, o := range test.LaidOutObjects(h.win.Content()) {
+	for _, o := range test.LaidOutObjects(h.ui.uploads.list) {
 		if rv, ok := o.(*rowView); ok && rv.id == id && rv.Visible() {
 			return rv
 		}
