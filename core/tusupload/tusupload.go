@@ -104,6 +104,7 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 	if url == "" {
 		if err := s.withRetries(ctx, "create upload", func() error {
 			url, err = s.create(ctx)
+			s.reauthorized = s.reauthorized && err != nil
 			return err
 		}); err != nil {
 			return "", err
@@ -112,13 +113,13 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 	}
 	u.Sent.Store(offset)
 
-	failures, reauthorized := 0, false
+	failures := 0
 	for offset < u.Size {
 		n := min(u.ChunkSize, u.Size-offset)
 		newOffset, err := s.patch(ctx, url, offset, n)
 		switch {
 		case err == nil:
-			offset, failures, reauthorized = newOffset, 0, false
+			offset, failures, s.reauthorized = newOffset, 0, false
 			u.Sent.Store(offset)
 			if u.OnChunk != nil {
 				if err := u.OnChunk(offset); err != nil {
@@ -130,8 +131,7 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 			return url, context.Cause(ctx)
 		case errors.Is(err, tus.ErrOffsetMismatch):
 			// 409: our offset is not the server's; ask and carry on from there.
-		case errors.Is(err, httpx.ErrUnauthorized) && !reauthorized:
-			reauthorized = true // do has fetched a new token: one more try
+		case errors.Is(err, errNewToken): // one more try with it
 		case httpx.Retryable(err): // 423 locked, 5xx, dropped connection
 			if failures++; failures >= len(u.Delays) {
 				return url, fmt.Errorf("gave up after %d attempts: %w", failures, err)
@@ -160,11 +160,19 @@ type session struct {
 	*Upload
 	client *tus.Client
 	token  string
+	// reauthorized is set when a 401 made do fetch a new token, and cleared
+	// by progress (the upload created, a chunk acknowledged): a 401 before
+	// then is final, so a token the server keeps refusing is fetched once.
+	reauthorized bool
 }
 
+// errNewToken marks a 401 after which do fetched a new token: the caller
+// repeats the request once (a streamed PATCH body cannot be replayed here).
+var errNewToken = errors.New("fetched a new upload token")
+
 // do sends req through go-tus's client with the bearer token. After a 401
-// it fetches a new token for the next request and returns the 401; callers
-// repeat the request once (a streamed PATCH body cannot be replayed here).
+// it fetches a new token for the next request and returns the 401 wrapped
+// with errNewToken, unless it already did since the last progress.
 func (s *session) do(ctx context.Context, op string, req *http.Request) (*http.Response, error) {
 	if s.token == "" {
 		tok, err := s.Token(ctx, "")
@@ -182,10 +190,15 @@ func (s *session) do(ctx context.Context, op string, req *http.Request) (*http.R
 		return res, nil
 	}
 	res.Body.Close()
+	refused := &httpx.Error{Op: op, Status: http.StatusUnauthorized, Message: "upload token refused"}
+	if s.reauthorized {
+		return nil, refused
+	}
+	s.reauthorized = true
 	if s.token, err = s.Token(ctx, s.token); err != nil {
 		return nil, err
 	}
-	return nil, &httpx.Error{Op: op, Status: http.StatusUnauthorized, Message: "upload token refused"}
+	return nil, fmt.Errorf("%w: %w", errNewToken, refused)
 }
 
 func (s *session) create(ctx context.Context) (string, error) {
@@ -259,7 +272,6 @@ func (s *session) patch(ctx context.Context, url string, offset, n int64) (int64
 // withRetries runs fn again after each delay while it fails retryably.
 func (s *session) withRetries(ctx context.Context, op string, fn func() error) error {
 	var err error
-	reauthorized := false
 	for i := 0; i < len(s.Delays); i++ {
 		if i > 0 {
 			d := s.Delays[i]
@@ -271,8 +283,7 @@ func (s *session) withRetries(ctx context.Context, op string, fn func() error) e
 			}
 		}
 		err = fn()
-		if errors.Is(err, httpx.ErrUnauthorized) && !reauthorized {
-			reauthorized = true // do has fetched a new token: one more try
+		if errors.Is(err, errNewToken) { // once until progress: one more try
 			i--
 			continue
 		}

@@ -1,0 +1,107 @@
+package main
+
+// Benchmarks of issue 2 that need the gjw binary: its peak RSS while
+// uploading 1 GiB, and the bytes sent twice after a SIGKILL and a resume.
+// They are opt-in (go test -bench) and write a 1 GiB file; see
+// docs/benchmarks.md.
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+)
+
+// benchDir is where benchmarks put their big files: $GJW_BENCH_DIR (for
+// example /dev/shm, to measure gjw rather than the disk) or b.TempDir.
+func benchDir(b *testing.B) string {
+	parent := os.Getenv("GJW_BENCH_DIR")
+	if parent == "" {
+		return b.TempDir()
+	}
+	dir, err := os.MkdirTemp(parent, "gjw-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// maxRSS runs the gjw binary with args and returns its peak resident set
+// size in bytes (getrusage's ru_maxrss, KiB on Linux).
+func maxRSS(b *testing.B, args ...string) int64 {
+	b.Helper()
+	cmd := exec.Command(buildGJW(b), args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("gjw %v: %v\n%s", args, err, errb.String())
+	}
+	return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+}
+
+// BenchmarkUploadRSS1GiB uploads a 1 GiB file with the gjw binary (10 MiB
+// chunks) to the in-process sandbox and reports its peak RSS, which must
+// stay under 48 MiB; jobs-RSS-MiB is `gjw jobs` (open the data dir, list),
+// the floor set by the runtime and Badger.
+func BenchmarkUploadRSS1GiB(b *testing.B) {
+	dir := benchDir(b)
+	c := newCLI(b, sandbox.Config{Dir: filepath.Join(dir, "sandbox")}, 0)
+	c.video, c.size = filepath.Join(dir, "big.mp4"), 1<<30
+	writeRandom(b, c.video, c.size)
+	c.setChunk(b, 10<<20)
+	c.login(binary, c.sb.Server.DemoAccount())
+	var peak, jobs int64
+	for i := 0; i < b.N; i++ {
+		peak = max(peak, maxRSS(b, "upload", c.video, "--title", "RSS", "--thumbnail", c.thumb))
+		jobs = max(jobs, maxRSS(b, "jobs"))
+		os.RemoveAll(filepath.Join(dir, "sandbox", "tus")) // the sandbox's copy of the upload
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(float64(jobs)/(1<<20), "jobs-RSS-MiB")
+	if peak >= 48<<20 {
+		b.Errorf("gjw upload of 1 GiB peaked at %.1f MiB RSS, over 48 MiB", float64(peak)/(1<<20))
+	}
+}
+
+// BenchmarkKillResume uploads 256 MiB with the guide's 10 MiB chunks and
+// no throttle, SIGKILLs gjw once the server has a quarter of it, resumes,
+// and reports the bytes the server received twice (at most one chunk).
+func BenchmarkKillResume(b *testing.B) {
+	const size, chunk = 256 << 20, 10 << 20
+	dir := benchDir(b)
+	var resent, worst int64
+	for i := 0; i < b.N; i++ {
+		c := newCLI(b, sandbox.Config{Dir: filepath.Join(dir, "sandbox")}, 0)
+		c.video, c.size = filepath.Join(dir, "video.mp4"), size
+		if i == 0 {
+			writeRandom(b, c.video, size)
+		}
+		c.setChunk(b, chunk)
+		c.login(binary, c.sb.Server.DemoAccount())
+		k := uploadAndKill(b, c, func(st sandbox.Stats) bool { return st.TusPatchBytes > size/4 })
+		if k.job.Step != "upload" {
+			b.Fatalf("killed at step %s, not during the upload", k.job.Step)
+		}
+		res := resumeAll(b, c)
+		if res.ContentID != k.job.ContentID {
+			b.Fatalf("resume finished content %s; the killed run created %s", res.ContentID, k.job.ContentID)
+		}
+		c.published(res)
+		n := c.sb.Server.Stats().TusPatchBytes - size
+		resent += n
+		worst = max(worst, n)
+		c.sb.Close()
+		os.RemoveAll(filepath.Join(dir, "sandbox"))
+	}
+	b.ReportMetric(float64(resent)/float64(b.N), "resent-B/kill")
+	b.ReportMetric(float64(worst), "worst-resent-B")
+	b.ReportMetric(chunk, "chunk-B")
+	if worst > chunk {
+		b.Errorf("re-sent %d bytes after a kill, more than one chunk", worst)
+	}
+}
