@@ -125,24 +125,29 @@ func (d *detailsPanel) show(r *row) {
 // when the selected job changes; the fields keep what the creator typed.
 func (d *detailsPanel) update(r *row) {
 	j := r.job
-	d.heading.SetText(j.Meta.Title)
+	setText(d.heading, j.Meta.Title)
 	status, detail, _ := describe(d.u, d.u.index[j.ID], r)
-	d.state.SetText(status + "\n" + detail)
+	setText(d.state, status+"\n"+detail)
+	label := "Save changes"
 	if j.State == core.StateDone {
-		d.link.SetText(core.VideoURL(j.ContentID))
-		d.link.SetURLFromString(core.VideoURL(j.ContentID))
-		d.link.Show()
-		d.save.SetText("Save and update on Gan Jing World")
-	} else {
-		d.link.Hide()
-		d.save.SetText("Save changes")
+		if link := core.VideoURL(j.ContentID); d.link.Text != link {
+			d.link.SetText(link)
+			d.link.SetURLFromString(link)
+		}
+		label = "Save and update on Gan Jing World"
+	}
+	show(d.link, j.State == core.StateDone)
+	if d.save.Text != label {
+		d.save.SetText(label)
 	}
 	if d.newPoster == "" {
 		d.setPoster(j.ThumbnailPath)
 	}
-	if core.Unfinished(j) || j.State == core.StateDone {
-		d.save.Enable()
-	} else {
+	if (core.Unfinished(j) || j.State == core.StateDone) && d.result.Text != "Saving…" {
+		if d.save.Disabled() {
+			d.save.Enable()
+		}
+	} else if !d.save.Disabled() {
 		d.save.Disable()
 	}
 }

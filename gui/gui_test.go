@@ -387,9 +387,7 @@ func TestRestartRestoresAndResumes(t *testing.T) {
 	if rv := h2.rowView(done); rv.detail.Text != core.VideoURL(before.ContentID) && !strings.HasPrefix(rv.detail.Text, "https://") || !rv.open.Visible() {
 		t.Fatalf("finished row after restart: %q", rv.detail.Text)
 	}
-	if err := h2.engine.Start(h2.ctx); err != nil {
-		t.Fatal(err)
-	}
+	h2.start()
 	h2.eventually("the interrupted upload to finish by itself", func() bool { return h2.job(cut).State == core.StateDone })
 	after := h2.job(cut)
 	if after.ContentID != before.ContentID || after.UploadID != before.UploadID {

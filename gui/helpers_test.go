@@ -103,17 +103,18 @@ func (a *recordingApp) notifications() []fyne.Notification {
 // test goroutine (the "UI goroutine"), and the race detector reports any
 // widget touched from elsewhere.
 type harness struct {
-	t      testing.TB
-	p      *platform
-	app    *recordingApp
-	db     *persist.DB
-	events *Events
-	engine *core.Engine
-	win    fyne.Window
-	ui     *UI
-	ctx    context.Context
-	stop   context.CancelFunc
-	closed bool
+	t       testing.TB
+	p       *platform
+	app     *recordingApp
+	db      *persist.DB
+	events  *Events
+	engine  *core.Engine
+	win     fyne.Window
+	ui      *UI
+	ctx     context.Context
+	stop    context.CancelFunc
+	closed  bool
+	started bool
 
 	mu    sync.Mutex
 	queue []func()
@@ -175,12 +176,19 @@ func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
 	}
 	t.Cleanup(h.close)
 	if !o.noStart {
-		if err := h.engine.Start(h.ctx); err != nil {
-			t.Fatal(err)
-		}
+		h.start()
 	}
 	h.pump()
 	return h
+}
+
+// start starts the engine's queue.
+func (h *harness) start() {
+	h.t.Helper()
+	h.started = true
+	if err := h.engine.Start(h.ctx); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // close stops the app like quitting it: the context ends, running jobs
@@ -193,7 +201,7 @@ func (h *harness) close() {
 	h.stop()
 	h.ui.Close()
 	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	for h.started && time.Now().Before(deadline) {
 		jobs, err := h.db.Jobs()
 		if err != nil {
 			break

@@ -93,7 +93,7 @@ func decodeThumb(path string, w, h int) image.Image {
 func (u *uploadsView) posterLoaded(path string) {
 	for i, r := range u.rows {
 		if r.job.ThumbnailPath == path {
-			u.list.RefreshItem(i)
+			u.refreshIndex(i)
 		}
 	}
 	u.details.posterLoaded(path)

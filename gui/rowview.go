@@ -3,6 +3,8 @@ package gui
 import (
 	"fmt"
 	"image/color"
+	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -55,12 +57,13 @@ func newRowView(u *uploadsView) *rowView {
 
 	rv.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	rv.title.Truncation = fyne.TextTruncateEllipsis
+	// The two lines that change with every tick are cut to length here
+	// rather than by the label: a truncating label shapes its text again on
+	// every change, which made a tick across a long queue cost milliseconds.
 	rv.status = widget.NewLabel("")
-	rv.status.Truncation = fyne.TextTruncateEllipsis
 	rv.status.SizeName = theme.SizeNameCaptionText
 	rv.bar = widget.NewProgressBar()
 	rv.detail = widget.NewLabel("")
-	rv.detail.Truncation = fyne.TextTruncateEllipsis
 	rv.detail.SizeName = theme.SizeNameCaptionText
 
 	btn := func(label string, icon fyne.Resource, fn func(string)) *widget.Button {
@@ -92,7 +95,7 @@ func (rv *rowView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpl
 func (rv *rowView) set(i int, r *row) {
 	j := r.job
 	rv.id = j.ID
-	rv.title.SetText(j.Meta.Title)
+	setText(rv.title, j.Meta.Title)
 
 	// Poster: the picked or extracted image, a note while ffmpeg works, or a
 	// prompt to pick one.
@@ -116,8 +119,8 @@ func (rv *rowView) set(i int, r *row) {
 		rv.status.Importance = imp
 		rv.status.Refresh()
 	}
-	setText(rv.status, status)
-	setText(rv.detail, detail)
+	setText(rv.status, clip(status, 72))
+	setText(rv.detail, clip(detail, 96))
 	v := progressValue(r)
 	if rv.bar.Value != v {
 		rv.bar.SetValue(v)
@@ -223,6 +226,15 @@ func progressValue(r *row) float64 {
 		return float64(max(r.sent, j.Offset)) / float64(j.Size)
 	}
 	return 0
+}
+
+// clip shortens s to at most n characters, ending in "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ·,;:") + "…"
 }
 
 func setText(l *widget.Label, s string) {

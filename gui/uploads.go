@@ -62,6 +62,9 @@ type uploadsView struct {
 	rows    []*row
 	index   map[string]int
 	removed map[string]bool // cleared rows: late events must not revive them
+	// shown maps a job to the row template displaying it (the list binds
+	// templates to rows in UpdateItem and recycles them while scrolling).
+	shown map[string]*rowView
 
 	list     *widget.List
 	hint     fyne.CanvasObject
@@ -76,14 +79,19 @@ type uploadsView struct {
 }
 
 func newUploadsView(ui *UI) *uploadsView {
-	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}}
+	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}, shown: map[string]*rowView{}}
 	u.posters = newPosterCache(ui, u.posterLoaded)
 	u.list = widget.NewList(
 		func() int { return len(u.rows) },
 		func() fyne.CanvasObject { return newRowView(u) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(u.rows) {
-				o.(*rowView).set(i, u.rows[i])
+				rv := o.(*rowView)
+				if u.shown[rv.id] == rv {
+					delete(u.shown, rv.id)
+				}
+				rv.set(i, u.rows[i])
+				u.shown[rv.id] = rv
 			}
 		},
 	)
@@ -161,7 +169,7 @@ func (u *uploadsView) apply(batch map[string]core.Event) {
 		}
 		u.transition(prev, r)
 		if !resort {
-			u.list.RefreshItem(i)
+			u.refreshIndex(i)
 		}
 		if id == u.selected {
 			u.details.update(r)
@@ -219,7 +227,19 @@ func (u *uploadsView) reindex() {
 // refreshRow redraws one job's row, if it is in the list.
 func (u *uploadsView) refreshRow(id string) {
 	if i, ok := u.index[id]; ok {
-		u.list.RefreshItem(i)
+		u.refreshIndex(i)
+	}
+}
+
+// refreshIndex redraws row i if a template shows it; rows off screen are
+// drawn when scrolled into view. This is List.RefreshItem without its
+// list-wide Refresh: in Fyne 2.7 RefreshItem also refreshes the whole list
+// (every visible row again), so a tick across N rows would cost N × the
+// visible rows instead of the visible rows once.
+func (u *uploadsView) refreshIndex(i int) {
+	r := u.rows[i]
+	if rv, ok := u.shown[r.job.ID]; ok && rv.id == r.job.ID {
+		rv.set(i, r)
 	}
 }
 
@@ -395,7 +415,7 @@ func (u *uploadsView) upsert(j persist.Job) *row {
 			u.reindex()
 			u.list.Refresh()
 		} else {
-			u.list.RefreshItem(i)
+			u.refreshIndex(i)
 		}
 		u.refreshSummary()
 		return r
