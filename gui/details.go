@@ -51,7 +51,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.heading.Truncation = fyne.TextTruncateEllipsis
 	d.state = widget.NewLabel("")
 	d.state.Wrapping = fyne.TextWrapWord
-	d.poster = canvas.NewImageFromImage(nil)
+	d.poster = canvas.NewImageFromImage(noPoster)
 	d.poster.FillMode = canvas.ImageFillContain
 	d.poster.SetMinSize(fyne.NewSize(192, 108))
 	choose := widget.NewButtonWithIcon("Choose poster…", theme.FileImageIcon(), d.choosePoster)
@@ -90,9 +90,10 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 		container.NewBorder(nil, nil, nil, container.NewCenter(choose), container.NewCenter(d.poster)),
 		form, d.save, d.result,
 	))
-	emptyText := widget.NewLabelWithStyle("Select an upload to edit its title, description, category, language, visibility and poster — before, during or after the upload.",
+	// Fixed lines: a word-wrapping label in a Center has no width to wrap
+	// to and would ask for a window thousands of pixels tall.
+	emptyText := widget.NewLabelWithStyle("Select an upload to edit its title,\ndescription, category, language,\nvisibility and poster — before,\nduring or after the upload.",
 		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	emptyText.Wrapping = fyne.TextWrapWord
 	d.empty = container.NewCenter(emptyText)
 	d.content = container.NewStack(d.empty, d.form)
 	d.form.Hide()
@@ -155,6 +156,9 @@ func (d *detailsPanel) update(r *row) {
 func (d *detailsPanel) setPoster(path string) {
 	d.posterFor = path
 	img := d.u.posters.get(path)
+	if img == nil {
+		img = noPoster
+	}
 	if d.poster.Image != img {
 		d.poster.Image = img
 		d.poster.Refresh()

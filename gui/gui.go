@@ -121,7 +121,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xc1, 0x07, 0x40})
 	bg.CornerRadius = theme.InputRadiusSize()
 	u.banner = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil,
-		widget.NewIcon(theme.WarningIcon()), signIn, u.bannerText)))
+		container.NewCenter(widget.NewIcon(theme.WarningIcon())), container.NewCenter(signIn), u.bannerText)))
 	u.banner.Hide()
 
 	u.content = container.NewBorder(u.banner, nil, nil, nil, u.tabs)

@@ -17,6 +17,10 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 )
 
+// noPoster is drawn while there is no poster (a canvas.Image must not be
+// nil for every painter).
+var noPoster image.Image = image.NewNRGBA(image.Rect(0, 0, 1, 1))
+
 // posterCache decodes poster images off the UI goroutine, shrunk to the
 // row's size, and keeps the most recent ones (rows only ask for the posters
 // they show, so a long queue decodes only what is scrolled into view).

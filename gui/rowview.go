@@ -43,7 +43,7 @@ type rowView struct {
 
 func newRowView(u *uploadsView) *rowView {
 	rv := &rowView{u: u}
-	rv.poster = canvas.NewImageFromImage(nil)
+	rv.poster = canvas.NewImageFromImage(noPoster)
 	rv.poster.FillMode = canvas.ImageFillContain
 	rv.poster.ScaleMode = canvas.ImageScaleFastest
 	rv.posterBg = canvas.NewRectangle(color.NRGBA{0x80, 0x80, 0x80, 0x30})
@@ -81,6 +81,9 @@ func newRowView(u *uploadsView) *rowView {
 	rv.open = btn("Open", theme.ComputerIcon(), u.open)
 	rv.remove = btn("", theme.DeleteIcon(), u.remove)
 	actions := container.NewHBox(rv.up, rv.down, rv.pause, rv.resume, rv.retry, rv.copyLink, rv.open, rv.cancel, rv.remove)
+	for _, b := range actions.Objects {
+		b.Hide() // set shows the ones that apply; hidden, they do not widen the list's minimum
+	}
 
 	text := container.New(layout.NewCustomPaddedVBoxLayout(0), rv.title, rv.status, rv.bar, rv.detail)
 	rv.root = container.NewBorder(nil, nil, container.NewCenter(posterBox), container.NewCenter(actions), text)
@@ -100,13 +103,17 @@ func (rv *rowView) set(i int, r *row) {
 	// Poster: the picked or extracted image, a note while ffmpeg works, or a
 	// prompt to pick one.
 	img := rv.u.posters.get(j.ThumbnailPath)
+	loaded := img != nil
+	if img == nil {
+		img = noPoster
+	}
 	if rv.poster.Image != img {
 		rv.poster.Image = img
 		rv.poster.Refresh()
 	}
 	note := ""
 	switch {
-	case j.ThumbnailPath != "" && img == nil:
+	case j.ThumbnailPath != "" && !loaded:
 		note = "loading…"
 	case j.ThumbnailPath == "" && r.framing:
 		note = "taking a frame…"

@@ -70,12 +70,13 @@ type uploadsView struct {
 	hint     fyne.CanvasObject
 	msg      *widget.Label
 	msgBar   *fyne.Container
+	top      *fyne.Container
+	content  *fyne.Container
 	summary  *widget.Label
 	clearBtn *widget.Button
 	details  *detailsPanel
 	posters  *posterCache
 	selected string
-	content  fyne.CanvasObject
 }
 
 func newUploadsView(ui *UI) *uploadsView {
@@ -112,9 +113,9 @@ func newUploadsView(ui *UI) *uploadsView {
 
 	u.msg = widget.NewLabel("")
 	u.msg.Wrapping = fyne.TextWrapWord
-	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { u.msgBar.Hide() })
+	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { u.msgBar.Hide(); u.content.Refresh() })
 	closeMsg.Importance = widget.LowImportance
-	u.msgBar = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), closeMsg, u.msg)
+	u.msgBar = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.InfoIcon())), closeMsg, u.msg)
 	u.msgBar.Hide()
 
 	hintIcon := widget.NewIcon(theme.UploadIcon())
@@ -127,7 +128,8 @@ func newUploadsView(ui *UI) *uploadsView {
 	queue := container.NewStack(u.list, u.hint)
 	split := container.NewHSplit(queue, u.details.content)
 	split.Offset = 0.64
-	u.content = container.NewBorder(container.NewVBox(toolbar, u.msgBar), nil, nil, nil, split)
+	u.top = container.NewVBox(toolbar, u.msgBar)
+	u.content = container.NewBorder(u.top, nil, nil, nil, split)
 	u.refreshSummary()
 	return u
 }
@@ -293,6 +295,7 @@ func (u *uploadsView) say(imp widget.Importance, msg string) {
 	u.msg.Importance = imp
 	u.msg.SetText(msg)
 	u.msgBar.Show()
+	u.content.Refresh()
 }
 
 // Drop queues dropped videos and the videos inside dropped folders; other

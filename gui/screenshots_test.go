@@ -1,0 +1,147 @@
+package gui
+
+import (
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// lightTheme is Fyne's default theme in its light variant (the test app
+// otherwise renders dark).
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// TestScreenshots renders the main states with Fyne's test driver into
+// docs/screenshots (README.md shows them). Run with GJW_SCREENSHOTS=1:
+//
+//	GJW_SCREENSHOTS=1 go test -run TestScreenshots ./gui/
+func TestScreenshots(t *testing.T) {
+	if os.Getenv("GJW_SCREENSHOTS") == "" {
+		t.Skip("set GJW_SCREENSHOTS=1 to write docs/screenshots")
+	}
+	out := filepath.Join("..", "docs", "screenshots")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	capture := func(h *harness, name string) {
+		t.Helper()
+		h.pump()
+		img := h.win.Canvas().Capture()
+		f, err := os.Create(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	light := func() { fyne.CurrentApp().Settings().SetTheme(lightTheme{theme.DefaultTheme()}) }
+
+	t.Run("empty", func(t *testing.T) {
+		h := newHarness(t, nil, harnessOpts{noStart: true})
+		light()
+		capture(h, "empty.png")
+	})
+
+	files := t.TempDir()
+	posters := []color.NRGBA{{220, 90, 60, 255}, {60, 140, 210, 255}, {90, 170, 90, 255}, {200, 160, 40, 255}, {140, 90, 190, 255}, {40, 160, 170, 255}}
+	poster := func(i int) string {
+		return writePoster(t, filepath.Join(files, "poster"+string(rune('a'+i))+".png"), posters[i%len(posters)])
+	}
+	now := time.Now()
+	meta := func(title string) persist.VideoMeta {
+		return persist.VideoMeta{Title: title, Category: "cat13", Lang: "en-US", Visibility: "public"}
+	}
+	queue := func(t *testing.T, failed bool) *harness {
+		db, err := persist.OpenInMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.PutCredentials(persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "demo-channel", ExpiresAt: now.Add(9*24*time.Hour + time.Hour)})
+		const mb = 1000 * 1000
+		jobs := []persist.Job{
+			{Meta: meta("Spring festival in the old town"), ThumbnailPath: poster(0), Step: core.StepDone, State: core.StateDone,
+				ContentID: "1fe2c7a9b0d34e", Size: 412 * mb, Offset: 412 * mb},
+			{Meta: meta("Interview with the orchestra conductor"), ThumbnailPath: poster(1), Step: core.StepUpload, State: core.StateRunning,
+				ContentID: "2ab", Size: 1830 * mb, Offset: 796 * mb},
+			{Meta: meta("Morning tai chi by the lake"), ThumbnailPath: poster(2), Step: core.StepProcessing, State: core.StateRunning,
+				ContentID: "3cd", Size: 264 * mb, Offset: 264 * mb, ProcessingPercent: 62},
+			{Meta: meta("Cooking dumplings with grandma"), ThumbnailPath: poster(3), Step: core.StepToken, State: core.StateQueued, Size: 655 * mb},
+			{Meta: meta("Drone flight over the rice terraces"), ThumbnailPath: poster(4), Step: core.StepToken, State: core.StateQueued, Size: 1210 * mb},
+			{Meta: meta("Behind the scenes"), Step: core.StepThumbnail, State: core.StateWaiting, Error: core.ErrNeedPoster.Error(), Size: 98 * mb},
+		}
+		if failed {
+			jobs[3].Step, jobs[3].State, jobs[3].ContentID, jobs[3].Offset = core.StepUpload, core.StateFailed, "4ef", 120*mb
+			jobs[3].Error = `step 6 (uploading video): video "/home/ana/Videos/dumplings.mp4" changed since it was queued: cancel and add it again`
+		}
+		for i := range jobs {
+			j := &jobs[i]
+			j.ID, j.Position, j.CreatedAt = "shot"+string(rune('a'+i)), int64(i), now
+			j.VideoPath = filepath.Join("/home/ana/Videos", j.Meta.Title+".mp4")
+			if err := db.PutJob(*j); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
+		light()
+		h.events.Push(core.Event{Job: jobs[1], Sent: 812 * mb, Speed: 6.4 * mb, ETA: 2*time.Minute + 38*time.Second})
+		h.eventually("posters", func() bool { return len(h.ui.uploads.posters.loading) == 0 })
+		return h
+	}
+
+	t.Run("queue", func(t *testing.T) {
+		h := queue(t, false)
+		h.ui.uploads.list.Select(1)
+		h.ui.uploads.say(widget.SuccessImportance, "Queued 5 videos.")
+		capture(h, "queue.png")
+	})
+
+	t.Run("failure", func(t *testing.T) {
+		h := queue(t, true)
+		h.ui.uploads.list.Select(3)
+		h.ui.uploads.Drop([]string{writeRandom(t, filepath.Join(files, "notes.txt"), 10)})
+		capture(h, "failure.png")
+	})
+
+	t.Run("signed-out", func(t *testing.T) {
+		h := queue(t, false)
+		h.ui.setSignedOut(true)
+		capture(h, "signed-out.png")
+	})
+
+	t.Run("account", func(t *testing.T) {
+		db, err := persist.OpenInMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.PutCredentials(persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "c9d7e1f0a2b34c5d", ExpiresAt: now.Add(9*24*time.Hour + 2*time.Hour)})
+		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
+		light()
+		h.ui.tabs.Select(h.ui.accountTab)
+		h.ui.account.say(h.ui.account.result, widget.SuccessImportance, "Session refreshed.")
+		capture(h, "account.png")
+	})
+
+	t.Run("settings", func(t *testing.T) {
+		h := newHarness(t, nil, harnessOpts{noStart: true})
+		light()
+		h.ui.tabs.Select(h.ui.settingsTab)
+		capture(h, "settings.png")
+	})
+}
