@@ -119,7 +119,7 @@ func TestKillDuringUploadThenResume(t *testing.T) {
 }
 
 func TestKillDuringProcessingThenResume(t *testing.T) {
-	const polls = 8
+	const polls = 12 // 10 ms apart: the kill after the second has room
 	c := newCLI(t, sandbox.Config{TranscodePolls: polls}, testSize)
 	c.login(binary, c.sb.Server.DemoAccount())
 

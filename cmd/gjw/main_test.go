@@ -414,7 +414,7 @@ func TestBadInput(t *testing.T) {
 // exits 3 and keeps the job; after a new login, resume publishes it with
 // the same content entry.
 func TestDeadRefreshToken(t *testing.T) {
-	c := newCLI(t, sandbox.Config{}, testSize)
+	c := newCLI(t, sandbox.Config{TranscodePolls: 6}, testSize)
 	c.login(inProcess, c.sb.Server.DemoAccount())
 	done := make(chan struct{})
 	go func() {
@@ -425,7 +425,7 @@ func TestDeadRefreshToken(t *testing.T) {
 		c.sb.Server.RevokeSession()
 	}()
 	// Revoked within ~0.1 ms of the first PATCH byte; finalize comes at
-	// least two 10 ms status polls later.
+	// least six 10 ms status polls later.
 	o := c.gjw(inProcess, "upload", c.video, "--title", "T", "--thumbnail", c.thumb, "--json")
 	<-done
 	line := oneErrorLine(t, o)

@@ -39,6 +39,20 @@ type tusd struct {
 	patchBytes atomic.Int64 // PATCH body bytes tusd read
 	patches    atomic.Int64 // PATCH requests that reached tusd
 	creates    atomic.Int64
+
+	mu        sync.Mutex
+	lastPatch time.Time     // when the last PATCH's handler returned
+	idle      time.Duration // time between one PATCH's end and the next's start
+}
+
+// idleBetweenPatches returns, and resets, the time the server spent waiting
+// between the end of one PATCH and the start of the next.
+func (d *tusd) idleBetweenPatches() time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	idle := d.idle
+	d.idle, d.lastPatch = 0, time.Time{}
+	return idle
 }
 
 func newTusd(tb testing.TB) *tusd {
@@ -59,6 +73,16 @@ func newTusd(tb testing.TB) *tusd {
 		case http.MethodPatch:
 			d.patches.Add(1)
 			r.Body = &countBody{ReadCloser: r.Body, n: &d.patchBytes}
+			d.mu.Lock()
+			if !d.lastPatch.IsZero() {
+				d.idle += time.Since(d.lastPatch)
+			}
+			d.mu.Unlock()
+			defer func() {
+				d.mu.Lock()
+				d.lastPatch = time.Now()
+				d.mu.Unlock()
+			}()
 		case http.MethodPost:
 			d.creates.Add(1)
 		}
