@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
@@ -13,7 +14,9 @@ import (
 // OptionsFrom builds engine options from saved settings, with the
 // environment taking precedence: GJW_API_URL, GJW_IMAGE_URL, GJW_VOD_URL,
 // GJW_CHUNK_SIZE (bytes), GJW_POLL_INTERVAL (a duration such as 5s, or
-// seconds) and GJW_POLL_ATTEMPTS. A malformed value is an error naming it.
+// seconds), GJW_POLL_ATTEMPTS and GJW_RETRY_DELAYS (comma-separated
+// durations such as 0,1s,3s; scripts and tests use it to fail fast). A
+// malformed value is an error naming it.
 func OptionsFrom(s persist.Settings) (Options, error) {
 	hosts := gjw.DefaultHosts
 	for _, kv := range []struct {
@@ -49,6 +52,15 @@ func OptionsFrom(s persist.Settings) (Options, error) {
 			return o, fmt.Errorf("GJW_POLL_ATTEMPTS=%q is not a positive number", v)
 		}
 		o.PollAttempts = n
+	}
+	if v := os.Getenv("GJW_RETRY_DELAYS"); v != "" {
+		for _, f := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(f))
+			if err != nil || d < 0 {
+				return o, fmt.Errorf("GJW_RETRY_DELAYS=%q is not a list of durations (e.g. 0,1s,3s)", v)
+			}
+			o.RetryDelays = append(o.RetryDelays, d)
+		}
 	}
 	return o, nil
 }

@@ -137,32 +137,10 @@ func (a *app) open(withEngine bool) error {
 	if err != nil {
 		return err
 	}
-	if opts.RetryDelays, err = retryDelaysFromEnv(); err != nil {
-		return err
-	}
 	a.progress = newProgressPrinter(a.stderr, isTerminal(a.stdout) && isTerminal(a.stderr))
 	opts.OnEvent = a.progress.event
 	a.engine = core.New(a.db, opts)
 	return nil
-}
-
-// retryDelaysFromEnv reads GJW_RETRY_DELAYS, the waits before each retry of
-// a failing request as comma-separated durations ("0,1s,3s"); unset means
-// the guide's delays. Scripts and tests use it to fail fast.
-func retryDelaysFromEnv() ([]time.Duration, error) {
-	v := os.Getenv("GJW_RETRY_DELAYS")
-	if v == "" {
-		return nil, nil
-	}
-	var delays []time.Duration
-	for _, f := range strings.Split(v, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(f))
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("GJW_RETRY_DELAYS=%q is not a list of durations (e.g. 0,1s,3s)", v)
-		}
-		delays = append(delays, d)
-	}
-	return delays, nil
 }
 
 // parseFlags parses flags that may come before or after positional

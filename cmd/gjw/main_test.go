@@ -493,18 +493,6 @@ func TestSecondProcessIsAlreadyRunning(t *testing.T) {
 	}
 }
 
-func TestRetryDelaysFromEnv(t *testing.T) {
-	t.Setenv("GJW_RETRY_DELAYS", "0, 1ms,2s")
-	d, err := retryDelaysFromEnv()
-	if err != nil || len(d) != 3 || d[0] != 0 || d[1] != time.Millisecond || d[2] != 2*time.Second {
-		t.Fatalf("%v %v", d, err)
-	}
-	t.Setenv("GJW_RETRY_DELAYS", "1s,soon")
-	if _, err := retryDelaysFromEnv(); err == nil || !strings.Contains(err.Error(), "GJW_RETRY_DELAYS") {
-		t.Fatalf("bad value: %v", err)
-	}
-}
-
 func writeRandom(t testing.TB, path string, n int64) {
 	t.Helper()
 	f, err := os.Create(path)
