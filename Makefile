@@ -32,8 +32,13 @@ vet:
 test: vet
 	$(GO) test -race -tags $(TAGS) ./...
 
+# Speed and memory, as ratios against baselines measured in the same run
+# (docs/benchmarks.md explains each figure). Needs about 2.5 GiB in /dev/shm.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -tags $(TAGS) ./...
+	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench TUSUpload1GiB -benchtime 5x ./core/tusupload/
+	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench TUSUploadMemory -benchtime 3x ./core/tusupload/
+	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench 'UploadRSS1GiB|KillResume' -benchtime 3x ./cmd/gjw/
+	$(GO) test -run '^$$' -bench . -tags $(TAGS) ./gui/
 
 # The command line against the local sandbox: logs in with the demo account
 # and uploads a generated sample video with a progress bar.
