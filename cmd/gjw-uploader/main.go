@@ -1,5 +1,6 @@
 // Command gjw-uploader is the GJW Uploader desktop app: drag videos onto
-// the window and they upload to Gan Jing World, resuming after a restart.
+// the window (or name them on the command line: gjw-uploader [VIDEO|FOLDER]...)
+// and they upload to Gan Jing World, resuming after a restart.
 // It only connects the pieces: it opens the data folder (persist), builds
 // the upload engine (core) and hands both to the window (gui).
 //
@@ -27,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -93,7 +95,7 @@ func main() {
 	w := a.NewWindow("GJW Uploader")
 	w.SetIcon(icons.App)
 	w.Resize(fyne.NewSize(1120, 720))
-	ui, err := gui.New(ctx, w, gui.Deps{App: a, Engine: engine, DB: db, Events: events, DataDir: dir})
+	ui, err := gui.New(ctx, w, gui.Deps{App: notifier(a), Engine: engine, DB: db, Events: events, DataDir: dir})
 	if err != nil {
 		fail(a, err)
 		return
@@ -125,10 +127,27 @@ func main() {
 		<-ctx.Done()
 		fyne.Do(shutdown)
 	}()
+	// Videos or folders named on the command line are queued like a drop.
+	if paths := flag.Args(); len(paths) > 0 {
+		ui.Drop(paths)
+	}
 	w.SetCloseIntercept(shutdown)
 	w.SetMaster()
 	w.ShowAndRun()
 	shutdown()
+}
+
+// noBusApp drops notifications where there is no session D-Bus (a bare X
+// server, CI): Fyne would try dbus-launch and log an error for each one.
+type noBusApp struct{ fyne.App }
+
+func (noBusApp) SendNotification(*fyne.Notification) {}
+
+func notifier(a fyne.App) fyne.App {
+	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return noBusApp{a}
+	}
+	return a
 }
 
 // openData opens the data folder, explaining a second running copy.

@@ -6,6 +6,7 @@ import (
 	"image"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,12 @@ func measureFirstFrame(w fyne.Window, content fyne.CanvasObject, mainStart time.
 				}
 				time.Sleep(wait)
 				fmt.Fprintf(os.Stderr, "gjw-uploader: idle %s later: RSS %s\n", wait, rss())
+				if p := os.Getenv("GJW_HEAP_PROFILE"); p != "" {
+					if f, err := os.Create(p); err == nil {
+						pprof.WriteHeapProfile(f)
+						f.Close()
+					}
+				}
 				fyne.Do(quit)
 			}()
 		})
