@@ -10,7 +10,7 @@ TAGS    := migrated_fynedo
 # Bytes per second the demo sandbox accepts, so progress is visible on loopback.
 THROTTLE ?= 40000000
 
-.PHONY: all cli app test vet bench demo demo-cli clean
+.PHONY: all cli app deps test vet bench demo demo-cli clean
 
 all: cli app
 
@@ -18,10 +18,21 @@ cli:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/gjw ./cmd/gjw
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/gjw-sandbox ./cmd/gjw-sandbox
 
-app:
-	$(GO) build -tags $(TAGS) -o $(BIN)/gjw-uploader ./cmd/gjw-uploader
+app: deps
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o $(BIN)/gjw-uploader ./cmd/gjw-uploader
 
-vet:
+# The C libraries the desktop app (Fyne, GLFW) builds against, installed with
+# apt on Debian if missing.
+GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+deps:
+	@command -v dpkg >/dev/null || exit 0; \
+	missing=$$(for p in $(GUI_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	echo "Installing the C libraries the desktop app builds against:" $$missing; \
+	sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+vet: deps
 	$(GO) vet -tags $(TAGS) ./...
 	@# core, persist and the command line never depend on Fyne.
 	@if $(GO) list -deps ./cmd/gjw ./cmd/gjw-sandbox ./core/... ./persist | grep -q '^fyne.io/'; then \
@@ -40,22 +51,32 @@ bench:
 	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench 'UploadRSS1GiB|KillResume' -benchtime 3x ./cmd/gjw/
 	$(GO) test -run '^$$' -bench . -tags $(TAGS) ./gui/
 
-# The command line against the local sandbox: logs in with the demo account
-# and uploads a generated sample video with a progress bar.
-demo-cli: cli
-	@mkdir -p $(DEMO) && rm -rf $(DEMO)/data $(DEMO)/env
-	@$(BIN)/gjw-sandbox -api-port 0 -image-port 0 -vod-port 0 -throttle $(THROTTLE) \
+# Starts the sandbox in the background on free ports with a sample video and
+# poster in $(DEMO), and loads its environment (URLs, demo account) into the
+# shell that runs the recipe's next commands.
+SANDBOX_UP = mkdir -p $(DEMO) && rm -rf $(DEMO)/data $(DEMO)/env; \
+	$(BIN)/gjw-sandbox -api-port 0 -image-port 0 -vod-port 0 -throttle $(THROTTLE) \
 		-sample $(DEMO) -env-file $(DEMO)/env > $(DEMO)/sandbox.log 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	while [ ! -s $(DEMO)/env ]; do kill -0 $$pid 2>/dev/null || { cat $(DEMO)/sandbox.log; exit 1; }; sleep 0.2; done; \
 	set -a; . ./$(DEMO)/env; set +a; \
-	export GJW_DATA_DIR=$(DEMO)/data GJW_POLL_INTERVAL=1s; \
+	export GJW_DATA_DIR=$(DEMO)/data GJW_POLL_INTERVAL=1s
+
+# The desktop app on the local sandbox, signed in to its demo account: drop a
+# video on the window (a sample is in .demo/sample.mp4) and watch it publish.
+demo: cli app
+	@$(SANDBOX_UP); \
+	echo "Drop a video on the window; a sample is in $(DEMO)/sample.mp4"; \
+	$(BIN)/gjw-uploader
+
+# The command line on the local sandbox: logs in with the demo account and
+# uploads the sample video with a progress bar.
+demo-cli: cli
+	@$(SANDBOX_UP); \
 	$(BIN)/gjw login --access-token "$$GJW_DEMO_ACCESS_TOKEN" --refresh-token "$$GJW_DEMO_REFRESH_TOKEN" \
 		--channel "$$GJW_DEMO_CHANNEL" --expires-in 864000 && \
-	$(BIN)/gjw upload $(DEMO)/sample.mp4 --title "Sample video" --description "Uploaded by make demo" \
+	$(BIN)/gjw upload $(DEMO)/sample.mp4 --title "Sample video" --description "Uploaded by make demo-cli" \
 		--thumbnail $(DEMO)/poster.png
-
-demo: demo-cli
 
 clean:
 	rm -rf $(BIN) $(DEMO)
