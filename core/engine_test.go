@@ -502,3 +502,23 @@ func writePNG(t testing.TB, path string) string {
 	}
 	return path
 }
+
+func TestImagesUploadedOncePerImageHost(t *testing.T) {
+	a, b := newEnv(t, sandbox.Config{}), newEnv(t, sandbox.Config{})
+	ctx := context.Background()
+	clientA, clientB := a.engine.Client(), b.newEngine(core.Options{}).Client()
+	first, err := core.UploadImageOnce(ctx, clientA, a.db, a.thumb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := core.UploadImageOnce(ctx, clientA, a.db, a.thumb)
+	if err != nil || !slices.Equal(first, again) || a.sb.Stats().Images != 1 {
+		t.Fatalf("same bytes, same host: want the stored URLs, got %v (%d uploads, %v)", again, a.sb.Stats().Images, err)
+	}
+	// The same store pointed at another image host must not hand out the
+	// first host's URLs.
+	other, err := core.UploadImageOnce(ctx, clientB, a.db, a.thumb)
+	if err != nil || b.sb.Stats().Images != 1 || slices.Equal(first, other) {
+		t.Fatalf("another host: want a new upload, got %v (%d uploads, %v)", other, b.sb.Stats().Images, err)
+	}
+}

@@ -181,20 +181,20 @@ type ImageStore interface {
 }
 
 // UploadImageOnce uploads the image at path unless the same bytes were
-// uploaded before, and returns its CDN URLs.
+// uploaded before to the same image host, and returns its CDN URLs.
 func UploadImageOnce(ctx context.Context, c *gjw.Client, store ImageStore, path string) ([]string, error) {
 	sum, err := fileSHA256(path)
 	if err != nil {
 		return nil, fmt.Errorf("image %q cannot be read: check the path", path)
 	}
-	if img, ok, err := store.Image(sum); err == nil && ok && len(img.URLs) > 0 {
+	if img, ok, err := store.Image(sum); err == nil && ok && img.Host == c.Hosts.Image && len(img.URLs) > 0 {
 		return img.URLs, nil
 	}
 	urls, err := c.UploadImage(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	return urls, store.PutImage(persist.Image{SHA256: sum, URLs: urls})
+	return urls, store.PutImage(persist.Image{SHA256: sum, Host: c.Hosts.Image, URLs: urls})
 }
 
 func fileSHA256(path string) (string, error) {

@@ -109,7 +109,10 @@ type Draft struct {
 // Image is an image already on the platform's CDN, keyed by the SHA-256 of
 // its bytes so the same picture is never uploaded twice.
 type Image struct {
-	Version int      `json:"v"`
-	SHA256  string   `json:"sha256"`
-	URLs    []string `json:"urls"`
+	Version int    `json:"v"`
+	SHA256  string `json:"sha256"`
+	// Host is the image API the URLs came from; URLs issued by another host
+	// (the local sandbox, say) are not reused.
+	Host string   `json:"host,omitempty"`
+	URLs []string `json:"urls"`
 }

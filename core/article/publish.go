@@ -2,12 +2,8 @@ package article
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -166,7 +162,7 @@ func (p *Publisher) prepare(ctx context.Context, pl *plan, call string) (gjw.Con
 	}
 	if pl.poster != "" {
 		report("uploading the poster " + filepath.Base(pl.poster))
-		urls, err := p.uploadOnce(ctx, pl.poster)
+		urls, err := core.UploadImageOnce(ctx, p.Client, p.Store, pl.poster)
 		if err != nil {
 			return nil, d, fmt.Errorf("poster: %w", err)
 		}
@@ -323,7 +319,7 @@ func (p *Publisher) UploadImage(ctx context.Context, path string) (string, error
 }
 
 func (p *Publisher) uploadInline(ctx context.Context, path string) (string, error) {
-	urls, err := p.uploadOnce(ctx, path)
+	urls, err := core.UploadImageOnce(ctx, p.Client, p.Store, path)
 	if err != nil {
 		return "", err
 	}
@@ -345,37 +341,4 @@ func inlineURL(urls []string) string {
 		}
 	}
 	return ""
-}
-
-// uploadOnce is core.UploadImageOnce, except that URLs stored for another
-// image host (the app pointed at the sandbox before, say) are not reused.
-func (p *Publisher) uploadOnce(ctx context.Context, path string) ([]string, error) {
-	urls, err := core.UploadImageOnce(ctx, p.Client, p.Store, path)
-	if err != nil {
-		return nil, err
-	}
-	if u := inlineURL(urls); u != "" && IsCDNURL(p.Client.Hosts.Image, u) {
-		return urls, nil
-	}
-	if urls, err = p.Client.UploadImage(ctx, path); err != nil {
-		return nil, err
-	}
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return nil, fmt.Errorf("image %q cannot be read: %w", path, unwrapPathErr(err))
-	}
-	return urls, p.Store.PutImage(persist.Image{SHA256: sum, URLs: urls})
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
