@@ -19,7 +19,7 @@ func (v *View) publisher(onProgress func(article.Progress)) *article.Publisher {
 
 // publish publishes the open draft now, or (scheduled) at its schedule.
 func (v *View) publish(scheduled bool) {
-	if v.current == nil || v.busy {
+	if v.current == nil || v.busy || !v.scheduleValid() {
 		return
 	}
 	d := v.current.Draft()
@@ -39,11 +39,23 @@ func (v *View) publish(scheduled bool) {
 
 // update sends the open, published draft again with every field.
 func (v *View) update() {
-	if v.current == nil || v.busy {
+	if v.current == nil || v.busy || !v.scheduleValid() {
 		return
 	}
 	d := v.current.Draft()
 	v.run("Updating", func(p *article.Publisher) (persist.Draft, error) { return p.Update(v.ctx, d) })
+}
+
+// scheduleValid reports whether the schedule field parses. While it does
+// not, the draft keeps the last schedule that did, which the field no
+// longer shows: sending that would publish at a time the creator has not
+// seen, so the field must be fixed first.
+func (v *View) scheduleValid() bool {
+	if _, err := parseSchedule(v.sched.Text); err != nil {
+		v.setError("Schedule: " + err.Error() + ".")
+		return false
+	}
+	return true
 }
 
 // run does one publish or update off the UI goroutine, with progress,

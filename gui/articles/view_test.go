@@ -444,3 +444,26 @@ func TestArticleDraftsReload(t *testing.T) {
 		t.Fatal("opening a draft marked it dirty")
 	}
 }
+
+func TestArticleScheduleBeingTypedIsNotSent(t *testing.T) {
+	f := newFixture(t)
+	v := f.v
+	test.Tap(v.newBtn)
+	test.Type(v.title, "Later")
+	v.poster.SetText(f.png(t, "cover.png", 1))
+	test.Type(v.source, "<p>Soon</p>")
+	v.sched.SetText(time.Now().Add(48 * time.Hour).Format(scheduleLayout))
+	// The field no longer parses; the draft still holds the earlier time.
+	v.sched.SetText("next tuesday")
+	if v.current.Draft().Schedule.IsZero() || v.scheduleBtn.Disabled() {
+		t.Fatal("setup: the draft should keep the last valid schedule")
+	}
+	test.Tap(v.scheduleBtn)
+	v.wait()
+	if n := f.env.Sandbox.Stats().AddContent; n != 0 || v.current.Draft().ContentID != "" {
+		t.Fatalf("scheduled at a time the field does not show (%d add-content)", n)
+	}
+	if v.status.Importance != widget.DangerImportance || !strings.Contains(v.status.Text, "Schedule: use") {
+		t.Fatalf("status %q", v.status.Text)
+	}
+}
