@@ -130,7 +130,12 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		case ctx.Err() != nil:
 			return url, context.Cause(ctx)
 		case errors.Is(err, tus.ErrOffsetMismatch):
-			// 409: our offset is not the server's; ask and carry on from there.
+			// 409: our offset is not the server's; ask and carry on from there
+			// at once. It still counts, so a server that keeps answering 409
+			// ends the upload instead of looping forever.
+			if failures++; failures >= len(u.Delays) {
+				return url, fmt.Errorf("gave up after %d attempts: the server keeps refusing our offset: %w", failures, err)
+			}
 		case errors.Is(err, errNewToken): // one more try with it
 		case httpx.Retryable(err): // 423 locked, 5xx, dropped connection
 			if failures++; failures >= len(u.Delays) {

@@ -466,3 +466,18 @@ func clientGoroutines() []string {
 	}
 	return out
 }
+
+func TestEndlessConflictsGiveUp(t *testing.T) {
+	f := newFixture(t)
+	f.d.setWrap(statusOnce(http.MethodPatch, http.StatusConflict, 1000))
+	done := make(chan error, 1)
+	go func() { _, err := f.upload().Run(context.Background()); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "gave up after 6 attempts") {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a server that always answers 409 keeps the upload looping")
+	}
+}
