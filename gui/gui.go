@@ -178,29 +178,26 @@ func (u *UI) Drop(paths []string) {
 	u.uploads.Drop(paths)
 }
 
-// DropURIs is the window's drop handler: local files become paths for Drop;
-// anything else (a link dragged from a browser) is refused with a message.
+// DropURIs is the window's drop handler: local files become paths, as for
+// Drop; anything else (a link dragged from a browser) is refused with a
+// message by the tab that gets the drop.
 func (u *UI) DropURIs(uris []fyne.URI) {
-	var paths, others []string
+	var paths, links []string
 	for _, uri := range uris {
 		if uri.Scheme() == "file" {
 			paths = append(paths, uri.Path())
 		} else {
-			others = append(others, uri.String())
+			links = append(links, uri.String())
 		}
 	}
-	if len(others) == 0 {
-		u.Drop(paths)
-		return
-	}
 	if u.tabs.Selected() == u.articlesTab {
-		u.articles.Drop(paths)
+		u.articles.Drop(append(paths, links...)) // it refuses URLs itself
 		return
 	}
 	u.tabs.Select(u.uploadsTab)
 	var refused []string
-	for _, o := range others {
-		refused = append(refused, o+" (a link, not a file on this computer: download it first)")
+	for _, l := range links {
+		refused = append(refused, l+" (a link, not a file on this computer: download it first)")
 	}
 	u.uploads.drop(paths, refused)
 }

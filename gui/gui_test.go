@@ -120,6 +120,11 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	if drops := h.ui.articles.(*fakeArticles).drops; len(drops) != 1 || drops[0][0] != c {
 		t.Fatalf("the Articles tab got drops %v", drops)
 	}
+	// A link dropped there goes to it too, which refuses it with a message.
+	h.ui.DropURIs([]fyne.URI{web})
+	if drops := h.ui.articles.(*fakeArticles).drops; len(drops) != 2 || !slices.Equal(drops[1], []string{web.String()}) {
+		t.Fatalf("the Articles tab got drops %v", drops)
+	}
 	// ...and on Account or Settings they are videos for the queue.
 	h.ui.tabs.Select(h.ui.settingsTab)
 	h.ui.Drop([]string{c})

@@ -471,11 +471,14 @@ func (v *View) baseDir() string {
 
 // ---- drops and files ----
 
-// Drop handles files dropped on the window while this view is shown.
+// Drop handles files dropped on the window while this view is shown. A
+// URL among them (a link dragged from a browser) is refused.
 func (v *View) Drop(paths []string) {
 	var images, docs, other []string
 	for _, p := range paths {
 		switch {
+		case strings.Contains(p, "://"):
+			other = append(other, p)
 		case article.IsArticleFile(p):
 			docs = append(docs, p)
 		case article.IsImageFile(p):
@@ -485,7 +488,7 @@ func (v *View) Drop(paths []string) {
 		}
 	}
 	if len(other) > 0 {
-		v.setError(fmt.Sprintf("%s: not an image (JPEG, PNG, GIF, WebP) or an article (.md, .html); nothing was added", strings.Join(other, ", ")))
+		v.setError(fmt.Sprintf("%s: not an image (JPEG, PNG, GIF, WebP) or an article (.md, .html) on this computer; nothing was added (save a picture from the web first)", strings.Join(other, ", ")))
 	}
 	if len(images) > 0 && v.win.Canvas().Focused() == v.poster && v.current != nil {
 		v.poster.SetText(images[0])

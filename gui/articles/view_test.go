@@ -323,6 +323,14 @@ func TestArticleDropImageInsertsAtCursor(t *testing.T) {
 		t.Fatalf("preview images %d", n)
 	}
 
+	// A link dragged from a browser is refused, even one ending in .png.
+	before := v.source.Text
+	v.Drop([]string{"https://example.com/cat.png"})
+	v.wait()
+	if v.source.Text != before || v.status.Importance != widget.DangerImportance || !strings.Contains(v.status.Text, "https://example.com/cat.png") {
+		t.Fatalf("link drop: %q, status %q", v.source.Text, v.status.Text)
+	}
+
 	// A Markdown file becomes a new draft; anything else is refused.
 	md := filepath.Join(f.dir, "Notes.md")
 	os.WriteFile(md, []byte("# Notes\n\n*hi*"), 0o644)
