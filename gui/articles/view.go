@@ -124,14 +124,22 @@ func New(win fyne.Window, deps Deps) *View {
 // Content is the view's root object.
 func (v *View) Content() fyne.CanvasObject { return v.content }
 
-// Close saves every opened draft and stops work in progress. Call it
-// before closing the DB.
+// closeWait bounds how long Close waits for background work to end.
+const closeWait = 3 * time.Second
+
+// Close stops work in progress, waits (briefly) for it to end, and saves
+// every opened draft. Call it before closing the DB: a publish that the
+// platform accepted just before the cancel still stores its content ID,
+// which would otherwise be lost and the article published twice.
 func (v *View) Close() {
 	if v.closed {
 		return
 	}
 	v.closed = true
 	v.cancel()
+	for deadline := time.Now().Add(closeWait); v.active.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, s := range v.savers {
 		if err := s.Close(); err != nil {
 			fyne.LogError("saving a draft", err)

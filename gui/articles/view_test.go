@@ -475,3 +475,22 @@ func TestArticleScheduleBeingTypedIsNotSent(t *testing.T) {
 		t.Fatalf("status %q", v.status.Text)
 	}
 }
+
+func TestArticleCloseWaitsForAPublishToRecordItsContentID(t *testing.T) {
+	f := newFixture(t)
+	v := f.v
+	test.Tap(v.newBtn)
+	s := v.current
+	d := s.Draft()
+	// A publish the platform has just accepted: it records the content ID
+	// a moment after the app starts quitting.
+	v.bg(func() {
+		time.Sleep(200 * time.Millisecond)
+		d.ContentID = "c-late"
+		s.Published(d)
+	})
+	v.Close()
+	if stored, _, _ := f.db.Draft(d.ID); stored.ContentID != "c-late" {
+		t.Fatalf("Close returned before the content ID was saved: %+v", stored)
+	}
+}
