@@ -274,12 +274,14 @@ func (e *Engine) schedule(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	// Read under the lock, so a Pause or Cancel saved after this read finds
+	// the job in running and stops it, rather than being overwritten by run.
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	jobs, err := e.store.Jobs()
 	if err != nil {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	for _, j := range jobs {
 		if len(e.running) >= e.parallel {
 			return

@@ -38,6 +38,7 @@ type env struct {
 	engine *core.Engine
 	video  string
 	thumb  string
+	store  core.Store // what newEngine uses; db when nil
 
 	mu     sync.Mutex
 	events []core.Event
@@ -96,7 +97,11 @@ func (e *env) newEngine(o core.Options) *core.Engine {
 			hook(ev)
 		}
 	}
-	return core.New(e.db, o)
+	var store core.Store = e.db
+	if e.store != nil {
+		store = e.store
+	}
+	return core.New(store, o)
 }
 
 func (e *env) add(meta persist.VideoMeta) persist.Job {

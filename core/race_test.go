@@ -1,0 +1,72 @@
+package core_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// hookStore calls onJobs after its nth Jobs read, to race an edit against
+// whoever read the queue.
+type hookStore struct {
+	*persist.DB
+	n      int64
+	calls  atomic.Int64
+	onJobs func()
+}
+
+func (s *hookStore) Jobs() ([]persist.Job, error) {
+	jobs, err := s.DB.Jobs()
+	if s.calls.Add(1) == s.n {
+		s.onJobs()
+	}
+	return jobs, err
+}
+
+// settled waits until job id is neither queued nor running, then a little
+// longer, and returns it.
+func (e *env) settled(id string) persist.Job {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if j := e.job(id); j.State != core.StateQueued && j.State != core.StateRunning {
+			time.Sleep(100 * time.Millisecond)
+			if j = e.job(id); j.State != core.StateQueued && j.State != core.StateRunning {
+				return j
+			}
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("job %s still %s", id, e.job(id).State)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestPauseWhileTheSchedulerReadsTheQueue(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	j := e.add(persist.VideoMeta{})
+	var eng *core.Engine
+	// Read 1 is Start's; read 2 is the scheduler's first look at the queue.
+	e.store = &hookStore{DB: e.db, n: 2, onJobs: func() {
+		paused := make(chan struct{})
+		go func() { eng.Pause(j.ID); close(paused) }()
+		select { // Pause may have to wait for the scheduler
+		case <-paused:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}}
+	eng = e.newEngine(core.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.settled(j.ID); got.State != core.StatePaused {
+		t.Fatalf("paused while the scheduler read the queue, the job ended %s", got.State)
+	}
+}
