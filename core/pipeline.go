@@ -90,7 +90,9 @@ func (e *Engine) finish(ctx context.Context, id string, err error) error {
 	j, uerr := e.update(id, func(j *persist.Job) error {
 		switch {
 		case errors.Is(cause, errPaused):
-			j.State = StatePaused
+			if j.State != StateQueued { // else Resume came while this run stopped
+				j.State = StatePaused
+			}
 		case errors.Is(cause, errCanceled):
 			j.State = StateCanceled
 		case ctx.Err() != nil: // the app or command is shutting down: resume next time

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,4 +70,31 @@ func TestPauseWhileTheSchedulerReadsTheQueue(t *testing.T) {
 	if got := e.settled(j.ID); got.State != core.StatePaused {
 		t.Fatalf("paused while the scheduler read the queue, the job ended %s", got.State)
 	}
+}
+
+func TestResumeRightAfterPause(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	var once sync.Once
+	var j persist.Job
+	e.hook = func(ev core.Event) {
+		if ev.Job.Step == core.StepUpload && ev.Job.Offset >= testChunk {
+			once.Do(func() {
+				go func() {
+					if err := e.engine.Pause(j.ID); err != nil {
+						t.Error(err)
+					}
+					if err := e.engine.Resume(j.ID); err != nil {
+						t.Error(err)
+					}
+				}()
+			})
+		}
+	}
+	j = e.add(persist.VideoMeta{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := e.engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.published(e.settled(j.ID))
 }
