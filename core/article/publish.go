@@ -288,8 +288,12 @@ func (p *Publisher) Update(ctx context.Context, d persist.Draft) (persist.Draft,
 	if err := p.Client.UpdateContent(ctx, d.ContentID, body); err != nil {
 		return d, err
 	}
-	if pl.schedule {
+	switch now := p.now(); {
+	case pl.schedule:
 		d.PublishedAt = d.Schedule
+	case d.PublishedAt.After(now):
+		// It was scheduled, and the update (no schedule now) made it live.
+		d.PublishedAt = now
 	}
 	return d, p.save(d)
 }

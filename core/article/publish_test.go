@@ -234,6 +234,17 @@ func TestPublishSchedule(t *testing.T) {
 	if f := e.content(t, got.ContentID).Fields; f["use_schedule"] != true || f["time_scheduled"] != float64(future.UnixMilli()) {
 		t.Fatalf("schedule after update %v %v", f["use_schedule"], f["time_scheduled"])
 	}
+	// An update without the schedule makes it live now: PublishedAt says so,
+	// rather than the time it was scheduled for.
+	unscheduled := got
+	unscheduled.Schedule = time.Time{}
+	live, err := e.pub.Update(context.Background(), unscheduled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := e.content(t, got.ContentID).Fields; f["use_schedule"] != false || live.PublishedAt.After(time.Now()) {
+		t.Fatalf("unscheduled by update: use_schedule %v, PublishedAt %v", f["use_schedule"], live.PublishedAt)
+	}
 	// Once the schedule has passed the article is live: an update leaves it so.
 	e.pub.Now = func() time.Time { return future.Add(time.Hour) }
 	if _, err := e.pub.Update(context.Background(), got); err != nil {
