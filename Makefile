@@ -74,7 +74,7 @@ demo: cli app
 demo-cli: cli
 	@$(SANDBOX_UP); \
 	$(BIN)/gjw login --access-token "$$GJW_DEMO_ACCESS_TOKEN" --refresh-token "$$GJW_DEMO_REFRESH_TOKEN" \
-		--channel "$$GJW_DEMO_CHANNEL" --expires-in 864000 && \
+		--channel "$$GJW_DEMO_CHANNEL" --expires-in "$$GJW_DEMO_EXPIRES_IN" && \
 	$(BIN)/gjw upload $(DEMO)/sample.mp4 --title "Sample video" --description "Uploaded by make demo-cli" \
 		--thumbnail $(DEMO)/poster.png
 

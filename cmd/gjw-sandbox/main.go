@@ -83,6 +83,7 @@ func run() error {
 		"GJW_DEMO_ACCESS_TOKEN="+acct.AccessToken,
 		"GJW_DEMO_REFRESH_TOKEN="+acct.RefreshToken,
 		"GJW_DEMO_CHANNEL="+acct.ChannelID,
+		fmt.Sprintf("GJW_DEMO_EXPIRES_IN=%d", acct.ExpiresIn),
 	)
 	if *envFile != "" {
 		if err := os.WriteFile(*envFile, []byte(strings.Join(env, "\n")+"\n"), 0o600); err != nil {
