@@ -48,7 +48,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	os.MkdirAll(empty, 0o755)
 
 	h.ui.Drop([]string{a, notes, folder, empty})
-	h.pump()
+	h.waitDrops()
 
 	if got, want := rowPaths(h), []string{"holiday_2024.mp4", "one.mkv", "two.WEBM"}; !slices.Equal(got, want) {
 		t.Fatalf("rows %v, want %v", got, want)
@@ -76,6 +76,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 
 	// A non-video alone: refused, nothing queued.
 	h.ui.Drop([]string{notes})
+	h.waitDrops()
 	if n := len(h.ui.uploads.rows); n != 3 {
 		t.Fatalf("a text file was queued: %d rows", n)
 	}
@@ -88,6 +89,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	b := writeRandom(t, filepath.Join(dir, "B-roll.MOV"), testSize)
 	web, _ := storage.ParseURI("https://example.com/video.mp4")
 	h.ui.DropURIs([]fyne.URI{storage.NewFileURI(b), storage.NewFileURI(a), web})
+	h.waitDrops()
 	if got := len(h.ui.uploads.rows); got != 4 {
 		t.Fatalf("%d rows after dropping one new video", got)
 	}
@@ -114,6 +116,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	h.ui.tabs.Select(h.ui.articlesTab)
 	c := writeRandom(t, filepath.Join(dir, "for-articles.mp4"), testSize)
 	h.ui.Drop([]string{c})
+	h.waitDrops()
 	if got := len(h.ui.uploads.rows); got != 4 {
 		t.Fatalf("a drop on the Articles tab queued a video (%d rows)", got)
 	}
@@ -122,12 +125,14 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	}
 	// A link dropped there goes to it too, which refuses it with a message.
 	h.ui.DropURIs([]fyne.URI{web})
+	h.waitDrops()
 	if drops := h.ui.articles.(*fakeArticles).drops; len(drops) != 2 || !slices.Equal(drops[1], []string{web.String()}) {
 		t.Fatalf("the Articles tab got drops %v", drops)
 	}
 	// ...and on Account or Settings they are videos for the queue.
 	h.ui.tabs.Select(h.ui.settingsTab)
 	h.ui.Drop([]string{c})
+	h.waitDrops()
 	if got := len(h.ui.uploads.rows); got != 5 || h.ui.tabs.Selected() != h.ui.uploadsTab {
 		t.Fatalf("a drop on Settings: %d rows, tab %s", got, h.ui.tabs.Selected().Text)
 	}
@@ -148,6 +153,7 @@ func TestPosterFrameFromFFmpeg(t *testing.T) {
 	h := newHarness(t, p, harnessOpts{})
 	video := writeRandom(t, filepath.Join(t.TempDir(), "clip.mp4"), testSize)
 	h.ui.Drop([]string{video})
+	h.waitDrops()
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the upload to publish with the frame as poster", func() bool {
 		j := h.job(id)
@@ -166,7 +172,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	video := writeRandom(t, filepath.Join(dir, "talk.mp4"), testSize)
 	p.slowPatch.Store(int64(40 * time.Millisecond))
 
-	if err := h.ui.uploads.add(video, thumb); err != nil {
+	if err := h.add(video, thumb); err != nil {
 		t.Fatal(err)
 	}
 	id := h.ui.uploads.rows[0].job.ID
@@ -219,7 +225,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	// and Retry finishes the upload.
 	p.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 422})
 	video2 := writeRandom(t, filepath.Join(dir, "second.mp4"), testSize)
-	if err := h.ui.uploads.add(video2, thumb); err != nil {
+	if err := h.add(video2, thumb); err != nil {
 		t.Fatal(err)
 	}
 	id2 := h.ui.uploads.rows[1].job.ID
@@ -240,8 +246,8 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	h.engine.SetParallel(1)
 	video3 := writeRandom(t, filepath.Join(dir, "third.mp4"), testSize)
 	video4 := writeRandom(t, filepath.Join(dir, "fourth.mp4"), testSize)
-	h.ui.uploads.add(video3, thumb)
-	h.ui.uploads.add(video4, thumb)
+	h.add(video3, thumb)
+	h.add(video4, thumb)
 	id3, id4 := h.ui.uploads.rows[2].job.ID, h.ui.uploads.rows[3].job.ID
 	h.eventually("the third upload to run", func() bool { return h.row(id3).job.Step == core.StepUpload })
 	rv4 := h.rowView(id4)
@@ -277,7 +283,7 @@ func TestQueueOrderCanChangeBeforeStart(t *testing.T) {
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	for _, n := range []string{"a.mp4", "b.mp4", "c.mp4"} {
-		if err := h.ui.uploads.add(writeRandom(t, filepath.Join(dir, n), testSize), thumb); err != nil {
+		if err := h.add(writeRandom(t, filepath.Join(dir, n), testSize), thumb); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Millisecond)
@@ -315,7 +321,7 @@ func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	p.slowPatch.Store(int64(30 * time.Millisecond))
-	if err := h.ui.uploads.add(writeRandom(t, filepath.Join(dir, "draft_cut.mp4"), testSize), thumb); err != nil {
+	if err := h.add(writeRandom(t, filepath.Join(dir, "draft_cut.mp4"), testSize), thumb); err != nil {
 		t.Fatal(err)
 	}
 	id := h.ui.uploads.rows[0].job.ID
@@ -365,11 +371,11 @@ func TestRestartRestoresAndResumes(t *testing.T) {
 	thumb := writePoster(t, filepath.Join(files, "poster.png"), color.NRGBA{40, 120, 200, 255})
 
 	h := newHarness(t, p, harnessOpts{db: db})
-	h.ui.uploads.add(writeRandom(t, filepath.Join(files, "first.mp4"), testSize), thumb)
+	h.add(writeRandom(t, filepath.Join(files, "first.mp4"), testSize), thumb)
 	done := h.ui.uploads.rows[0].job.ID
 	h.eventually("the first upload to publish", func() bool { return h.job(done).State == core.StateDone })
 	p.slowPatch.Store(int64(40 * time.Millisecond))
-	h.ui.uploads.add(writeRandom(t, filepath.Join(files, "second.mp4"), testSize), thumb)
+	h.add(writeRandom(t, filepath.Join(files, "second.mp4"), testSize), thumb)
 	cut := h.ui.uploads.rows[1].job.ID
 	h.eventually("part of the second upload", func() bool { return h.job(cut).Offset >= 2*testChunk })
 	before := h.job(cut)
@@ -414,7 +420,7 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	p.slowPatch.Store(int64(20 * time.Millisecond))
-	h.ui.uploads.add(writeRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
+	h.add(writeRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the upload step", func() bool { return h.job(id).Step == core.StepUpload })
 	contentID := h.job(id).ContentID
@@ -514,7 +520,7 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 	// Signed out, a new upload waits and the banner asks to sign in.
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
-	h.ui.uploads.add(writeRandom(t, filepath.Join(dir, "later.mp4"), testSize), thumb)
+	h.add(writeRandom(t, filepath.Join(dir, "later.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
 	if j := h.job(id); j.State != core.StateWaiting {
@@ -562,6 +568,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	// New rows take the defaults.
 	dir := t.TempDir()
 	h.ui.Drop([]string{writeRandom(t, filepath.Join(dir, "x.mp4"), testSize)})
+	h.waitDrops()
 	m := h.ui.uploads.rows[0].job.Meta
 	if m.Category != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {
 		t.Fatalf("new row meta %+v", m)

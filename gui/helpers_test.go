@@ -227,6 +227,25 @@ func (h *harness) schedule(fn func()) {
 	h.mu.Unlock()
 }
 
+// waitDrops waits until every drop has been scanned and queued, then runs
+// the UI updates they scheduled.
+func (h *harness) waitDrops() {
+	h.ui.uploads.dropping.Wait()
+	h.pump()
+}
+
+// add queues a video with a poster, as a drop followed by choosing a poster
+// does.
+func (h *harness) add(video, thumbnail string) error {
+	meta := h.ui.settings.Defaults
+	meta.Title = core.TitleFromFilename(video)
+	j, err := h.engine.Add(core.NewUpload{VideoPath: video, ThumbnailPath: thumbnail, Meta: meta})
+	if err == nil {
+		h.ui.uploads.upsert(j)
+	}
+	return err
+}
+
 // pump runs everything scheduled so far on the test goroutine.
 func (h *harness) pump() {
 	for {

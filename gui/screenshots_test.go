@@ -115,6 +115,7 @@ func TestScreenshots(t *testing.T) {
 		h := queue(t, true)
 		h.ui.uploads.list.Select(3)
 		h.ui.uploads.Drop([]string{writeRandom(t, filepath.Join(files, "notes.txt"), 10)})
+		h.waitDrops()
 		capture(h, "failure.png")
 	})
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -77,6 +78,10 @@ type uploadsView struct {
 	details  *detailsPanel
 	posters  *posterCache
 	selected string
+	// dropMu serialises drops, which queue videos off the UI goroutine;
+	// dropping counts them (tests wait on it).
+	dropMu   sync.Mutex
+	dropping sync.WaitGroup
 }
 
 func newUploadsView(ui *UI) *uploadsView {
@@ -299,12 +304,64 @@ func (u *uploadsView) say(imp widget.Importance, msg string) {
 }
 
 // Drop queues dropped videos and the videos inside dropped folders; other
-// files are refused with a message saying why, and are not queued.
+// files are refused with a message saying why, and are not queued. The disk
+// work (reading folders, checking files, saving jobs) runs off the UI
+// goroutine; the rows and the message arrive through fyne.Do.
 func (u *uploadsView) Drop(paths []string) { u.drop(paths, nil) }
 
 // drop is Drop with reasons for items already refused.
 func (u *uploadsView) drop(paths, refused []string) {
-	var videos []string
+	defaults := u.ui.settings.Defaults
+	engine := u.ui.deps.Engine
+	u.dropping.Add(1)
+	go func() {
+		defer u.dropping.Done()
+		// One drop at a time, so a video in the queue, or being queued by
+		// an earlier drop, is not queued twice.
+		u.dropMu.Lock()
+		defer u.dropMu.Unlock()
+		videos, refused := scanDrop(paths, refused)
+		skip := map[string]bool{}
+		if queued, err := engine.Jobs(); err == nil {
+			for _, j := range queued {
+				if core.Unfinished(j) {
+					skip[j.VideoPath] = true
+				}
+			}
+		}
+		var jobs []persist.Job
+		already := 0
+		for _, v := range videos {
+			if skip[v] {
+				already++
+				continue
+			}
+			skip[v] = true
+			meta := defaults
+			if meta.Title = core.TitleFromFilename(v); meta.Title == "" {
+				meta.Title = filepath.Base(v)
+			}
+			j, err := engine.Add(core.NewUpload{VideoPath: v, Meta: meta})
+			if err != nil {
+				refused = append(refused, filepath.Base(v)+" ("+strings.TrimSuffix(err.Error(), ".")+")")
+				continue
+			}
+			jobs = append(jobs, j)
+		}
+		u.ui.do(func() {
+			for _, j := range jobs {
+				if r := u.upsert(j); u.wantsFrame(r) {
+					u.takeFrame(r)
+				}
+			}
+			u.report(len(jobs), already, refused)
+		})
+	}()
+}
+
+// scanDrop sorts dropped paths into videos (those inside folders included)
+// and refusals with their reasons.
+func scanDrop(paths, refused []string) (videos, _ []string) {
 	for _, p := range paths {
 		name := filepath.Base(p)
 		fi, err := os.Stat(p)
@@ -323,30 +380,11 @@ func (u *uploadsView) drop(paths, refused []string) {
 			videos = append(videos, p)
 		}
 	}
-	u.queue(videos, refused)
+	return videos, refused
 }
 
-// queue adds videos and reports what happened in one message.
-func (u *uploadsView) queue(videos, refused []string) {
-	queued := map[string]bool{}
-	for _, r := range u.rows {
-		if core.Unfinished(r.job) {
-			queued[r.job.VideoPath] = true
-		}
-	}
-	added, already := 0, 0
-	for _, v := range videos {
-		if queued[v] {
-			already++
-			continue
-		}
-		if err := u.add(v, ""); err != nil {
-			refused = append(refused, filepath.Base(v)+" ("+strings.TrimSuffix(err.Error(), ".")+")")
-			continue
-		}
-		queued[v] = true
-		added++
-	}
+// report says in one message what a drop queued and refused.
+func (u *uploadsView) report(added, already int, refused []string) {
 	var parts []string
 	if added > 0 {
 		parts = append(parts, "Queued "+plural(added, "video", "videos")+".")
@@ -386,25 +424,6 @@ func videosIn(dir string) []string {
 	})
 	slices.Sort(out)
 	return out
-}
-
-// add queues one video with the settings' defaults and a title from its
-// file name, then looks for a poster frame.
-func (u *uploadsView) add(video, thumbnail string) error {
-	meta := u.ui.settings.Defaults
-	meta.Title = core.TitleFromFilename(video)
-	if meta.Title == "" {
-		meta.Title = filepath.Base(video)
-	}
-	j, err := u.ui.deps.Engine.Add(core.NewUpload{VideoPath: video, ThumbnailPath: thumbnail, Meta: meta})
-	if err != nil {
-		return err
-	}
-	r := u.upsert(j)
-	if u.wantsFrame(r) {
-		u.takeFrame(r)
-	}
-	return nil
 }
 
 // upsert puts a job's latest state into its row, adding the row if new.
