@@ -430,7 +430,8 @@ func (e *Engine) SignedIn() {
 
 // Edit changes a job's metadata and poster. Before the content entry
 // exists the new values are simply used; after it, finalize sends them, and
-// after publishing they go out at once with update-content.
+// after publishing they go out at once with update-content. A new poster is
+// uploaded by whichever of those comes next.
 func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, thumbnail string) (persist.Job, error) {
 	meta = withDefaults(meta, DefaultVideoMeta)
 	if err := checkMeta(meta); err != nil {
@@ -445,12 +446,7 @@ func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, th
 		j.Meta = meta
 		if thumbnail != "" && thumbnail != j.ThumbnailPath {
 			j.ThumbnailPath = thumbnail
-			if j.ContentID == "" {
-				j.PosterURL, j.PosterHDURL = "", ""
-				if stepIndex(j.Step) > stepIndex(StepThumbnail) {
-					j.Step = StepThumbnail
-				}
-			}
+			j.PosterURL, j.PosterHDURL = "", "" // see posters
 		}
 		if j.ContentID != "" {
 			j.MetaDirty = true
@@ -477,10 +473,20 @@ func (e *Engine) pushMeta(ctx context.Context, id string) (persist.Job, error) {
 	if err != nil || !ok {
 		return j, err
 	}
-	if err := e.client.UpdateContent(ctx, j.ContentID, videoContent(j)); err != nil {
+	sent := j
+	err = e.posters(ctx, &sent)
+	if err == nil {
+		err = e.client.UpdateContent(ctx, sent.ContentID, videoContent(sent))
+	}
+	if err != nil {
 		return j, fmt.Errorf("saving the changes to %q: %w", j.Meta.Title, err)
 	}
-	j, err = e.update(id, func(j *persist.Job) error { j.MetaDirty = false; return nil })
+	j, err = e.update(id, func(j *persist.Job) error {
+		if sameEdit(*j, sent) { // else a newer edit is on its way
+			j.MetaDirty = false
+		}
+		return nil
+	})
 	e.emit(Event{Job: j})
 	return j, err
 }

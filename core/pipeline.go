@@ -65,8 +65,6 @@ func (e *Engine) run(ctx context.Context, id string) error {
 // the stored job s, leaving fields the creator may have edited meanwhile.
 func mergeStepResult(s, w persist.Job, step Step) persist.Job {
 	switch step {
-	case StepThumbnail:
-		s.PosterURL, s.PosterHDURL = w.PosterURL, w.PosterHDURL
 	case StepContent:
 		s.ContentID = w.ContentID
 	case StepUploadID:
@@ -76,7 +74,7 @@ func mergeStepResult(s, w persist.Job, step Step) persist.Job {
 	case StepProcessing:
 		s.HLSURL, s.ProcessingPercent = w.HLSURL, 100
 	case StepFinalize:
-		if s.Meta == w.Meta { // an edit made while finalizing still needs sending
+		if sameEdit(s, w) { // an edit made while finalizing still needs sending
 			s.MetaDirty = false
 		}
 	}
@@ -126,16 +124,11 @@ func (e *Engine) runStep(ctx context.Context, j *persist.Job) error {
 		_, err := e.client.UploadToken(ctx)
 		return err
 	case StepThumbnail:
-		if j.ThumbnailPath == "" {
-			return ErrNeedPoster
-		}
-		urls, err := e.uploadImage(ctx, j.ThumbnailPath)
-		if err != nil {
+		return e.posters(ctx, j)
+	case StepContent:
+		if err := e.posters(ctx, j); err != nil { // a new poster was chosen
 			return err
 		}
-		j.PosterURL, j.PosterHDURL, err = gjw.PickPosters(urls)
-		return err
-	case StepContent:
 		id, err := e.client.AddContent(ctx, videoContent(*j))
 		j.ContentID = id
 		return err
@@ -155,19 +148,54 @@ func (e *Engine) runStep(ctx context.Context, j *persist.Job) error {
 	case StepProcessing:
 		return e.poll(ctx, j)
 	case StepFinalize:
-		// Sends the job's current metadata, so edits made during the upload
-		// are published too.
+		// Sends the job's current metadata and poster, so edits made during
+		// the upload are published too.
 		latest, _, err := e.store.Job(j.ID)
 		if err != nil {
+			return err
+		}
+		if err := e.posters(ctx, &latest); err != nil {
 			return err
 		}
 		if err := e.client.UpdateContent(ctx, latest.ContentID, videoContent(latest)); err != nil {
 			return err
 		}
-		j.Meta = latest.Meta
+		j.Meta, j.ThumbnailPath = latest.Meta, latest.ThumbnailPath
 		return nil
 	}
 	return fmt.Errorf("unknown step %q", j.Step)
+}
+
+// posters gives j poster URLs for its thumbnail, uploading it when it has
+// none (a new job, or a poster changed by Edit), and saves them unless the
+// thumbnail changed again meanwhile.
+func (e *Engine) posters(ctx context.Context, j *persist.Job) error {
+	if j.PosterURL != "" && j.PosterHDURL != "" {
+		return nil
+	}
+	if j.ThumbnailPath == "" {
+		return ErrNeedPoster
+	}
+	urls, err := e.uploadImage(ctx, j.ThumbnailPath)
+	if err != nil {
+		return err
+	}
+	if j.PosterURL, j.PosterHDURL, err = gjw.PickPosters(urls); err != nil {
+		return err
+	}
+	_, err = e.update(j.ID, func(s *persist.Job) error {
+		if s.ThumbnailPath == j.ThumbnailPath {
+			s.PosterURL, s.PosterHDURL = j.PosterURL, j.PosterHDURL
+		}
+		return nil
+	})
+	return err
+}
+
+// sameEdit reports whether stored job s has the metadata and poster that
+// worker copy w sent, so no later edit is waiting to be sent.
+func sameEdit(s, w persist.Job) bool {
+	return s.Meta == w.Meta && s.ThumbnailPath == w.ThumbnailPath
 }
 
 // uploadImage uploads an image once: the SHA-256 of its bytes keys the CDN

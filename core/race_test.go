@@ -2,6 +2,11 @@ package core_test
 
 import (
 	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,4 +102,72 @@ func TestResumeRightAfterPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.published(e.settled(j.ID))
+}
+
+// writeOtherPNG writes a picture with other bytes than writePNG's, so the
+// image CDN is asked again.
+func writeOtherPNG(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+	img.Set(1, 1, color.RGBA{0, 0, 255, 255})
+	path := filepath.Join(t.TempDir(), "other.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// onPlatform checks that the content entry shows the job's stored poster,
+// and that it is not old.
+func (e *env) posterOnPlatform(j persist.Job, old string) {
+	e.t.Helper()
+	c, _ := e.sb.Content(j.ContentID)
+	if j.PosterURL == "" || j.PosterURL == old || c.Fields["poster_url"] != j.PosterURL || c.Fields["poster_hd_url"] != j.PosterHDURL {
+		e.t.Fatalf("poster: job %q (old %q), platform %v", j.PosterURL, old, c.Fields["poster_url"])
+	}
+}
+
+func TestNewPosterDuringUploadIsPublished(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	other := writeOtherPNG(t)
+	var edited atomic.Bool
+	var j persist.Job
+	var old string
+	e.hook = func(ev core.Event) {
+		if ev.Job.Step == core.StepUpload && ev.Job.ContentID != "" && edited.CompareAndSwap(false, true) {
+			old = ev.Job.PosterURL
+			if _, err := e.engine.Edit(context.Background(), j.ID, ev.Job.Meta, other); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	j = e.add(persist.VideoMeta{})
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := e.job(j.ID)
+	e.published(got)
+	e.posterOnPlatform(got, old)
+}
+
+func TestNewPosterAfterPublishing(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	j := e.add(persist.VideoMeta{})
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := e.job(j.ID)
+	after, err := e.engine.Edit(context.Background(), j.ID, before.Meta, writeOtherPNG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.MetaDirty {
+		t.Fatal("the edit was not sent")
+	}
+	e.posterOnPlatform(after, before.PosterURL)
 }
