@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -382,8 +383,8 @@ func lookupString(obj map[string]any, paths ...string) string {
 			if v != "" {
 				return v
 			}
-		case float64:
-			return fmt.Sprint(v)
+		case float64: // a numeric id: 1234567890, never 1.23456789e+09
+			return strconv.FormatFloat(v, 'f', -1, 64)
 		}
 	}
 	return ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -151,5 +152,17 @@ func TestRefusedAccessTokenIsRefreshedOnce(t *testing.T) {
 	}
 	if sb.Stats().Refreshes != 1 {
 		t.Fatalf("refreshes %d", sb.Stats().Refreshes)
+	}
+}
+
+func TestNumericContentID(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"data":{"id":1234567890}}`))
+	}))
+	t.Cleanup(api.Close)
+	c := gjw.NewClient(gjw.Hosts{API: api.URL}, &memCreds{cr: persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "c"}}, nil)
+	id, err := c.AddContent(context.Background(), gjw.Content{"type": "Video"})
+	if err != nil || id != "1234567890" {
+		t.Fatalf("content id %q, %v", id, err)
 	}
 }
