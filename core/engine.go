@@ -409,10 +409,9 @@ func (e *Engine) Cancel(id string) error {
 
 // Remove forgets a job that is not running (clearing finished rows).
 func (e *Engine) Remove(id string) error {
-	e.mu.Lock()
-	_, busy := e.running[id]
-	e.mu.Unlock()
-	if busy {
+	e.mu.Lock() // held while deleting, so the scheduler cannot start it meanwhile
+	defer e.mu.Unlock()
+	if _, busy := e.running[id]; busy {
 		return errors.New("pause or cancel the upload before removing it")
 	}
 	return e.store.DeleteJob(id)
