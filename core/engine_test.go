@@ -527,3 +527,24 @@ func TestImagesUploadedOncePerImageHost(t *testing.T) {
 		t.Fatalf("another host: want a new upload, got %v (%d uploads, %v)", other, b.sb.Stats().Images, err)
 	}
 }
+
+func TestAmbiguousAddContentFailureIsNotRepeated(t *testing.T) {
+	// A 502 may come after the platform created the entry: repeating
+	// add-content could make a second one, so the job fails instead.
+	e := newEnv(t, sandbox.Config{})
+	e.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 502})
+	j := e.add(persist.VideoMeta{})
+	err := e.engine.Run(context.Background(), j.ID)
+	if err == nil || !strings.Contains(err.Error(), "not repeated") || !strings.Contains(err.Error(), "step 4") {
+		t.Fatalf("want a step 4 failure that was not repeated, got %v", err)
+	}
+	// The same fault on an idempotent call (update-content) is retried.
+	e.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/update-content", Status: 502})
+	if err := e.engine.Retry(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.published(e.job(j.ID))
+}

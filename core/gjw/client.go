@@ -170,17 +170,15 @@ func (c *Client) refreshIfStill(ctx context.Context, stale string) (string, erro
 		return cr.AccessToken, nil
 	}
 	body, _ := json.Marshal(map[string]string{"refresh_token": cr.RefreshToken})
-	var resp map[string]any
-	err = c.retry(ctx, "refresh token", true, func() error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Hosts.API+"/v1.1/auth/token/refresh", bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json")
-		resp, err = c.send(req, "refresh token")
-		return err
-	})
+	// One attempt: the calls that need a fresh token retry as a whole, and a
+	// refresh token may work only once, so it is never sent twice here.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Hosts.API+"/v1.1/auth/token/refresh", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.send(req, "refresh token")
 	var e *Error
 	if errors.As(err, &e) && (e.Status == http.StatusUnauthorized || e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden) {
 		return "", fmt.Errorf("%w (the refresh token was rejected)", ErrSignedOut)
@@ -355,12 +353,29 @@ func (c *Client) retry(ctx context.Context, op string, idempotent bool, fn func(
 		if err = fn(); err == nil || !Retryable(err) {
 			return err
 		}
-		var e *Error
-		if !idempotent && errors.As(err, &e) && e.Status == 0 && !httpx.NotSent(err) {
+		if !idempotent && !safeToRepeat(err) {
 			return fmt.Errorf("%w; it may have reached the platform, so it was not repeated", err)
 		}
 	}
 	return err
+}
+
+// safeToRepeat reports whether a failed non-idempotent call certainly did
+// nothing on the platform: the connection was never made, or the server
+// said it was busy (423, 429, 503). A 500, 502 or 504 may come after the
+// work was done, so such calls are not repeated.
+func safeToRepeat(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Status {
+	case 0:
+		return httpx.NotSent(err)
+	case http.StatusLocked, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return true
+	}
+	return false
 }
 
 // platformMessage extracts a human message from an error response.

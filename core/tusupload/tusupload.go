@@ -118,6 +118,12 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		n := min(u.ChunkSize, u.Size-offset)
 		newOffset, err := s.patch(ctx, url, offset, n)
 		switch {
+		case err == nil && newOffset <= offset:
+			// Acknowledged without progress: count it like a conflict, so a
+			// server stuck at one offset ends the upload instead of looping.
+			if failures++; failures >= len(u.Delays) {
+				return url, fmt.Errorf("gave up after %d attempts: the server accepts chunks but its offset stays at %d", failures, newOffset)
+			}
 		case err == nil:
 			offset, failures, s.reauthorized = newOffset, 0, false
 			u.Sent.Store(offset)
@@ -241,7 +247,7 @@ func (s *session) head(ctx context.Context, url string) (int64, error) {
 	defer res.Body.Close()
 	switch res.StatusCode {
 	case http.StatusOK, http.StatusNoContent:
-		return strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
+		return serverOffset("check upload offset", res)
 	case http.StatusNotFound, http.StatusGone, http.StatusForbidden:
 		return 0, tus.ErrUploadNotFound
 	default:
@@ -266,7 +272,7 @@ func (s *session) patch(ctx context.Context, url string, offset, n int64) (int64
 	defer res.Body.Close()
 	switch res.StatusCode {
 	case http.StatusNoContent, http.StatusOK:
-		return strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
+		return serverOffset("upload chunk", res)
 	case http.StatusConflict:
 		return 0, tus.ErrOffsetMismatch
 	default:
@@ -297,6 +303,15 @@ func (s *session) withRetries(ctx context.Context, op string, fn func() error) e
 		}
 	}
 	return fmt.Errorf("gave up after %d attempts: %w", len(s.Delays), err)
+}
+
+// serverOffset reads the Upload-Offset header of a successful response.
+func serverOffset(op string, res *http.Response) (int64, error) {
+	n, err := strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
+	if err != nil || n < 0 {
+		return 0, &httpx.Error{Op: op, Status: res.StatusCode, Message: "the upload server sent no valid Upload-Offset; it may not speak TUS: check the VOD host"}
+	}
+	return n, nil
 }
 
 func statusError(op string, res *http.Response) error {

@@ -481,3 +481,46 @@ func TestEndlessConflictsGiveUp(t *testing.T) {
 		t.Fatal("a server that always answers 409 keeps the upload looping")
 	}
 }
+
+// stuckOffset acknowledges every PATCH without storing anything, as a
+// broken proxy might: the offset never moves.
+func stuckOffset(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	if r.Method != http.MethodPatch {
+		next.ServeHTTP(w, r)
+		return
+	}
+	io.Copy(io.Discard, r.Body)
+	w.Header().Set("Upload-Offset", r.Header.Get("Upload-Offset"))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func TestAcknowledgedWithoutProgressGivesUp(t *testing.T) {
+	f := newFixture(t)
+	f.d.setWrap(stuckOffset)
+	done := make(chan error, 1)
+	go func() { _, err := f.upload().Run(context.Background()); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "its offset stays at 0") {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a server whose offset never moves keeps the upload looping")
+	}
+}
+
+func TestMissingUploadOffsetIsOneClearLine(t *testing.T) {
+	f := newFixture(t)
+	f.d.setWrap(func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method != http.MethodPatch {
+			next.ServeHTTP(w, r)
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent) // no Upload-Offset
+	})
+	_, err := f.upload().Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no valid Upload-Offset") || strings.Contains(err.Error(), "strconv") {
+		t.Fatalf("got %v", err)
+	}
+}
