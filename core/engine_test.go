@@ -2,12 +2,7 @@ package core_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +14,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -47,32 +43,14 @@ type env struct {
 
 func newEnv(t *testing.T, cfg sandbox.Config) *env {
 	t.Helper()
-	cfg.Dir = t.TempDir()
 	if cfg.TranscodePolls == 0 {
 		cfg.TranscodePolls = 2
 	}
-	sb, err := sandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, img, vod := httptest.NewServer(sb.API()), httptest.NewServer(sb.Image()), httptest.NewServer(sb.VOD())
-	t.Cleanup(func() { api.Close(); img.Close(); vod.Close(); sb.Close() })
-	db, err := persist.OpenInMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, sb: sb, db: db, hosts: gjw.Hosts{API: api.URL, Image: img.URL, VOD: vod.URL}}
-	acct := sb.DemoAccount()
-	if err := db.PutCredentials(persist.Credentials{
-		AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
-		ExpiresAt: time.Now().Add(time.Duration(acct.ExpiresIn) * time.Second),
-	}); err != nil {
-		t.Fatal(err)
-	}
+	platform := sandboxtest.NewWith(t, cfg)
+	e := &env{t: t, sb: platform.Sandbox, db: platform.Store(t), hosts: platform.Hosts}
 	dir := t.TempDir()
-	e.video = writeRandom(t, filepath.Join(dir, "Ünïcode clip.mp4"), testSize)
-	e.thumb = writePNG(t, filepath.Join(dir, "poster.png"))
+	e.video = sandboxtest.WriteRandom(t, filepath.Join(dir, "Ünïcode clip.mp4"), testSize)
+	e.thumb = sandboxtest.WritePNG(t, filepath.Join(dir, "poster.png"), 1)
 	e.engine = e.newEngine(core.Options{})
 	return e
 }
@@ -479,33 +457,6 @@ func TestQueueRunsInOrderAndInParallel(t *testing.T) {
 	if !first[ids[3]] || !first[ids[0]] || maxRunning != 2 {
 		t.Fatalf("start order %v (want %s and %s first), max running %d (want 2)", started, ids[3], ids[0], maxRunning)
 	}
-}
-
-func writeRandom(t testing.TB, path string, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	rand.Read(b)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func writePNG(t testing.TB, path string) string {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
-	for x := 0; x < 64; x++ {
-		img.Set(x, x%36, color.RGBA{200, 30, 30, 255})
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func TestImagesUploadedOncePerImageHost(t *testing.T) {

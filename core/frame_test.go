@@ -9,6 +9,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 )
 
 func TestExtractFrame(t *testing.T) {
@@ -30,7 +31,7 @@ func TestExtractFrame(t *testing.T) {
 		t.Fatalf("the frame is not an image the platform takes: %v", err)
 	}
 
-	notVideo := writeRandom(t, filepath.Join(dir, "noise.mp4"), 4096)
+	notVideo := sandboxtest.WriteRandom(t, filepath.Join(dir, "noise.mp4"), 4096)
 	err := core.ExtractFrame(context.Background(), notVideo, filepath.Join(dir, "none.jpg"))
 	if err == nil || !strings.Contains(err.Error(), "choose a poster image") {
 		t.Fatalf("want a poster-choice error for a non-video, got %v", err)

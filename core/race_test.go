@@ -2,10 +2,6 @@ package core_test
 
 import (
 	"context"
-	"image"
-	"image/color"
-	"image/png"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -14,6 +10,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -104,24 +101,6 @@ func TestResumeRightAfterPause(t *testing.T) {
 	e.published(e.settled(j.ID))
 }
 
-// writeOtherPNG writes a picture with other bytes than writePNG's, so the
-// image CDN is asked again.
-func writeOtherPNG(t *testing.T) string {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
-	img.Set(1, 1, color.RGBA{0, 0, 255, 255})
-	path := filepath.Join(t.TempDir(), "other.png")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // onPlatform checks that the content entry shows the job's stored poster,
 // and that it is not old.
 func (e *env) posterOnPlatform(j persist.Job, old string) {
@@ -134,7 +113,7 @@ func (e *env) posterOnPlatform(j persist.Job, old string) {
 
 func TestNewPosterDuringUploadIsPublished(t *testing.T) {
 	e := newEnv(t, sandbox.Config{})
-	other := writeOtherPNG(t)
+	other := sandboxtest.WritePNG(t, filepath.Join(t.TempDir(), "other.png"), 2)
 	var edited atomic.Bool
 	var j persist.Job
 	var old string
@@ -162,7 +141,7 @@ func TestNewPosterAfterPublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := e.job(j.ID)
-	after, err := e.engine.Edit(context.Background(), j.ID, before.Meta, writeOtherPNG(t))
+	after, err := e.engine.Edit(context.Background(), j.ID, before.Meta, sandboxtest.WritePNG(t, filepath.Join(t.TempDir(), "other.png"), 2))
 	if err != nil {
 		t.Fatal(err)
 	}

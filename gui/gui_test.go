@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -37,13 +38,13 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{})
 	dir := t.TempDir()
-	a := writeRandom(t, filepath.Join(dir, "holiday_2024.mp4"), testSize)
-	notes := writeRandom(t, filepath.Join(dir, "notes.txt"), 100)
+	a := sandboxtest.WriteRandom(t, filepath.Join(dir, "holiday_2024.mp4"), testSize)
+	notes := sandboxtest.WriteRandom(t, filepath.Join(dir, "notes.txt"), 100)
 	folder := filepath.Join(dir, "clips")
-	writeRandom(t, filepath.Join(folder, "one.mkv"), testSize)
-	writeRandom(t, filepath.Join(folder, "sub", "two.WEBM"), testSize)
-	writeRandom(t, filepath.Join(folder, ".hidden", "three.mp4"), testSize)
-	writeRandom(t, filepath.Join(folder, "cover.jpg"), 100)
+	sandboxtest.WriteRandom(t, filepath.Join(folder, "one.mkv"), testSize)
+	sandboxtest.WriteRandom(t, filepath.Join(folder, "sub", "two.WEBM"), testSize)
+	sandboxtest.WriteRandom(t, filepath.Join(folder, ".hidden", "three.mp4"), testSize)
+	sandboxtest.WriteRandom(t, filepath.Join(folder, "cover.jpg"), 100)
 	empty := filepath.Join(dir, "no-videos")
 	os.MkdirAll(empty, 0o755)
 
@@ -86,7 +87,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 
 	// The window's drop handler takes URIs; a video already queued is not
 	// queued twice, a web link is refused.
-	b := writeRandom(t, filepath.Join(dir, "B-roll.MOV"), testSize)
+	b := sandboxtest.WriteRandom(t, filepath.Join(dir, "B-roll.MOV"), testSize)
 	web, _ := storage.ParseURI("https://example.com/video.mp4")
 	h.ui.DropURIs([]fyne.URI{storage.NewFileURI(b), storage.NewFileURI(a), web})
 	h.waitDrops()
@@ -114,7 +115,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 
 	// Drops go to the tab on show: on Articles, videos are not queued here.
 	h.ui.tabs.Select(h.ui.articlesTab)
-	c := writeRandom(t, filepath.Join(dir, "for-articles.mp4"), testSize)
+	c := sandboxtest.WriteRandom(t, filepath.Join(dir, "for-articles.mp4"), testSize)
 	h.ui.Drop([]string{c})
 	h.waitDrops()
 	if got := len(h.ui.uploads.rows); got != 4 {
@@ -151,7 +152,7 @@ func TestPosterFrameFromFFmpeg(t *testing.T) {
 	}
 	t.Cleanup(func() { haveFFmpeg = func() bool { return false }; extractFrame = core.ExtractFrame })
 	h := newHarness(t, p, harnessOpts{})
-	video := writeRandom(t, filepath.Join(t.TempDir(), "clip.mp4"), testSize)
+	video := sandboxtest.WriteRandom(t, filepath.Join(t.TempDir(), "clip.mp4"), testSize)
 	h.ui.Drop([]string{video})
 	h.waitDrops()
 	id := h.ui.uploads.rows[0].job.ID
@@ -169,7 +170,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	h := newHarness(t, p, harnessOpts{})
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
-	video := writeRandom(t, filepath.Join(dir, "talk.mp4"), testSize)
+	video := sandboxtest.WriteRandom(t, filepath.Join(dir, "talk.mp4"), testSize)
 	p.slowPatch.Store(int64(40 * time.Millisecond))
 
 	if err := h.add(video, thumb); err != nil {
@@ -224,7 +225,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	// Retry: the platform refuses the content entry once; the row says so
 	// and Retry finishes the upload.
 	p.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 422})
-	video2 := writeRandom(t, filepath.Join(dir, "second.mp4"), testSize)
+	video2 := sandboxtest.WriteRandom(t, filepath.Join(dir, "second.mp4"), testSize)
 	if err := h.add(video2, thumb); err != nil {
 		t.Fatal(err)
 	}
@@ -244,8 +245,8 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	// Cancel before anything reached the platform: no question asked.
 	p.slowPatch.Store(int64(300 * time.Millisecond))
 	h.engine.SetParallel(1)
-	video3 := writeRandom(t, filepath.Join(dir, "third.mp4"), testSize)
-	video4 := writeRandom(t, filepath.Join(dir, "fourth.mp4"), testSize)
+	video3 := sandboxtest.WriteRandom(t, filepath.Join(dir, "third.mp4"), testSize)
+	video4 := sandboxtest.WriteRandom(t, filepath.Join(dir, "fourth.mp4"), testSize)
 	h.add(video3, thumb)
 	h.add(video4, thumb)
 	id3, id4 := h.ui.uploads.rows[2].job.ID, h.ui.uploads.rows[3].job.ID
@@ -283,7 +284,7 @@ func TestQueueOrderCanChangeBeforeStart(t *testing.T) {
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	for _, n := range []string{"a.mp4", "b.mp4", "c.mp4"} {
-		if err := h.add(writeRandom(t, filepath.Join(dir, n), testSize), thumb); err != nil {
+		if err := h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, n), testSize), thumb); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Millisecond)
@@ -321,7 +322,7 @@ func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	p.slowPatch.Store(int64(30 * time.Millisecond))
-	if err := h.add(writeRandom(t, filepath.Join(dir, "draft_cut.mp4"), testSize), thumb); err != nil {
+	if err := h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "draft_cut.mp4"), testSize), thumb); err != nil {
 		t.Fatal(err)
 	}
 	id := h.ui.uploads.rows[0].job.ID
@@ -371,11 +372,11 @@ func TestRestartRestoresAndResumes(t *testing.T) {
 	thumb := writePoster(t, filepath.Join(files, "poster.png"), color.NRGBA{40, 120, 200, 255})
 
 	h := newHarness(t, p, harnessOpts{db: db})
-	h.add(writeRandom(t, filepath.Join(files, "first.mp4"), testSize), thumb)
+	h.add(sandboxtest.WriteRandom(t, filepath.Join(files, "first.mp4"), testSize), thumb)
 	done := h.ui.uploads.rows[0].job.ID
 	h.eventually("the first upload to publish", func() bool { return h.job(done).State == core.StateDone })
 	p.slowPatch.Store(int64(40 * time.Millisecond))
-	h.add(writeRandom(t, filepath.Join(files, "second.mp4"), testSize), thumb)
+	h.add(sandboxtest.WriteRandom(t, filepath.Join(files, "second.mp4"), testSize), thumb)
 	cut := h.ui.uploads.rows[1].job.ID
 	h.eventually("part of the second upload", func() bool { return h.job(cut).Offset >= 2*testChunk })
 	before := h.job(cut)
@@ -420,7 +421,7 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	p.slowPatch.Store(int64(20 * time.Millisecond))
-	h.add(writeRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
+	h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the upload step", func() bool { return h.job(id).Step == core.StepUpload })
 	contentID := h.job(id).ContentID
@@ -520,7 +521,7 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 	// Signed out, a new upload waits and the banner asks to sign in.
 	dir := t.TempDir()
 	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
-	h.add(writeRandom(t, filepath.Join(dir, "later.mp4"), testSize), thumb)
+	h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "later.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
 	if j := h.job(id); j.State != core.StateWaiting {
@@ -567,7 +568,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	}
 	// New rows take the defaults.
 	dir := t.TempDir()
-	h.ui.Drop([]string{writeRandom(t, filepath.Join(dir, "x.mp4"), testSize)})
+	h.ui.Drop([]string{sandboxtest.WriteRandom(t, filepath.Join(dir, "x.mp4"), testSize)})
 	h.waitDrops()
 	m := h.ui.uploads.rows[0].job.Meta
 	if m.Category != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {

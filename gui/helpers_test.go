@@ -2,14 +2,12 @@ package gui
 
 import (
 	"context"
-	"crypto/rand"
 	"image"
 	"image/color"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -329,19 +327,6 @@ func (h *harness) row(id string) *row {
 		h.t.Fatalf("no row for job %s", id)
 	}
 	return r
-}
-
-func writeRandom(t testing.TB, path string, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	rand.Read(b)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // writePoster draws a small gradient poster in colour c.

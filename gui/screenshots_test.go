@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"image/color"
 	"image/png"
 	"os"
@@ -114,7 +115,7 @@ func TestScreenshots(t *testing.T) {
 	t.Run("failure", func(t *testing.T) {
 		h := queue(t, true)
 		h.ui.uploads.list.Select(3)
-		h.ui.uploads.Drop([]string{writeRandom(t, filepath.Join(files, "notes.txt"), 10)})
+		h.ui.uploads.Drop([]string{sandboxtest.WriteRandom(t, filepath.Join(files, "notes.txt"), 10)})
 		h.waitDrops()
 		capture(h, "failure.png")
 	})

@@ -12,18 +12,18 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
-	"github.com/gjw-uploader/gjw-uploader/core/article/articletest"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // articleCLI is gjw on a fresh data folder, signed in to a sandbox.
 type articleCLI struct {
-	env *articletest.Env
+	env *sandboxtest.Env
 	dir string // article files
 }
 
 func newArticleCLI(t *testing.T) *articleCLI {
-	env := articletest.New(t)
+	env := sandboxtest.New(t)
 	data := t.TempDir()
 	t.Setenv("GJW_DATA_DIR", data)
 	for k, v := range env.Vars() {
@@ -57,9 +57,9 @@ func (c *articleCLI) file(t *testing.T, name, content string) string {
 func TestArticleCLIMarkdownPublishAndUpdate(t *testing.T) {
 	c := newArticleCLI(t)
 	os.MkdirAll(filepath.Join(c.dir, "img"), 0o755)
-	articletest.WritePNG(t, filepath.Join(c.dir, "img", "one.png"), 1)
-	articletest.WritePNG(t, filepath.Join(c.dir, "two.png"), 2)
-	poster := articletest.WritePNG(t, filepath.Join(c.dir, "cover.png"), 3)
+	sandboxtest.WritePNG(t, filepath.Join(c.dir, "img", "one.png"), 1)
+	sandboxtest.WritePNG(t, filepath.Join(c.dir, "two.png"), 2)
+	poster := sandboxtest.WritePNG(t, filepath.Join(c.dir, "cover.png"), 3)
 	md := c.file(t, "post.md", "# Hello\n\nSome **bold** and a [link](https://example.com).\n\n![one](img/one.png)\n\n"+
 		"![two](two.png) and ![one again](./img/one.png)\n\n<script>alert(1)</script>\n")
 
@@ -126,7 +126,7 @@ func TestArticleCLIMarkdownPublishAndUpdate(t *testing.T) {
 
 func TestArticleCLIErrors(t *testing.T) {
 	c := newArticleCLI(t)
-	poster := articletest.WritePNG(t, filepath.Join(c.dir, "cover.png"), 3)
+	poster := sandboxtest.WritePNG(t, filepath.Join(c.dir, "cover.png"), 3)
 	good := c.file(t, "good.html", "<p>Hi</p>")
 	outside := c.file(t, "outside.html", `<p>Hi</p><img src="https://example.com/cat.jpg">`)
 	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)

@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,7 +99,7 @@ func BenchmarkUploadRSS1GiB(b *testing.B) {
 	dir := benchDir(b)
 	c := newCLI(b, sandbox.Config{Dir: filepath.Join(dir, "sandbox")}, 0)
 	c.video, c.size = filepath.Join(dir, "big.mp4"), 1<<30
-	writeRandom(b, c.video, c.size)
+	sandboxtest.WriteRandom(b, c.video, c.size)
 	c.setChunk(b, 10<<20)
 	c.login(binary, c.sb.Server.DemoAccount())
 	var peak, bound, jobs, help int64
@@ -131,7 +132,7 @@ func BenchmarkKillResume(b *testing.B) {
 		c := newCLI(b, sandbox.Config{Dir: filepath.Join(dir, "sandbox")}, 0)
 		c.video, c.size = filepath.Join(dir, "video.mp4"), size
 		if i == 0 {
-			writeRandom(b, c.video, size)
+			sandboxtest.WriteRandom(b, c.video, size)
 		}
 		c.setChunk(b, chunk)
 		c.login(binary, c.sb.Server.DemoAccount())

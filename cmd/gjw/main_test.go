@@ -7,12 +7,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,9 +141,9 @@ func newCLI(t testing.TB, cfg sandbox.Config, videoSize int64) *cli {
 	t.Setenv("GJW_RETRY_DELAYS", "0,1ms,2ms,5ms")
 	dir := t.TempDir()
 	c.video = filepath.Join(dir, "clip.mp4")
-	writeRandom(t, c.video, videoSize)
+	sandboxtest.WriteRandom(t, c.video, videoSize)
 	c.thumb = filepath.Join(dir, "poster.png")
-	writePNG(t, c.thumb)
+	sandboxtest.WritePNG(t, c.thumb, 1)
 	demo := sb.Server.DemoAccount()
 	c.tokens = append(c.tokens, demo.AccessToken, demo.RefreshToken)
 	t.Cleanup(c.checkNoTokens)
@@ -490,38 +487,5 @@ func TestSecondProcessIsAlreadyRunning(t *testing.T) {
 	o := c.gjw(binary, "jobs")
 	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, "already") && !strings.Contains(line, "another") {
 		t.Fatalf("second process: %v", o)
-	}
-}
-
-func writeRandom(t testing.TB, path string, n int64) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 1<<20)
-	for left := n; left > 0; {
-		k := min(int64(len(buf)), left)
-		rand.Read(buf[:k])
-		if _, err := f.Write(buf[:k]); err != nil {
-			t.Fatal(err)
-		}
-		left -= k
-	}
-}
-
-func writePNG(t testing.TB, path string) {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
-	for x := 0; x < 64; x++ {
-		img.Set(x, x%36, color.RGBA{200, 30, 30, 255})
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

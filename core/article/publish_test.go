@@ -13,21 +13,21 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
-	"github.com/gjw-uploader/gjw-uploader/core/article/articletest"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // pubEnv is a publisher on a fresh sandbox with a signed-in store.
 type pubEnv struct {
-	env *articletest.Env
+	env *sandboxtest.Env
 	db  *persist.DB
 	pub *article.Publisher
 	dir string
 }
 
 func newPubEnv(t *testing.T) *pubEnv {
-	env := articletest.New(t)
+	env := sandboxtest.New(t)
 	db := env.Store(t)
 	return &pubEnv{env: env, db: db, pub: &article.Publisher{Client: env.Engine(db).Client(), Store: db}, dir: t.TempDir()}
 }
@@ -37,7 +37,7 @@ func (e *pubEnv) png(t *testing.T, rel string, seed int) string {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return articletest.WritePNG(t, p, seed)
+	return sandboxtest.WritePNG(t, p, seed)
 }
 
 func (e *pubEnv) content(t *testing.T, id string) sandbox.Content {

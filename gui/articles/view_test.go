@@ -17,15 +17,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
-	"github.com/gjw-uploader/gjw-uploader/core/article/articletest"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 type fixture struct {
 	v   *View
 	win fyne.Window
-	env *articletest.Env
+	env *sandboxtest.Env
 	db  *persist.DB
 	dir string
 }
@@ -73,7 +73,7 @@ func newFixture(t *testing.T) *fixture {
 	// The test theme has fonts for a few exact styles only; underlined text
 	// needs one that maps any style, as the built-in theme does.
 	test.NewTempApp(t).Settings().SetTheme(theme.DefaultTheme())
-	env := articletest.New(t)
+	env := sandboxtest.New(t)
 	db := env.Store(t)
 	win := test.NewTempWindow(t, widget.NewLabel(""))
 	v := New(win, Deps{Ctx: context.Background(), Engine: env.Engine(db), DB: db})
@@ -85,7 +85,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) png(t *testing.T, name string, seed int) string {
-	return articletest.WritePNG(t, filepath.Join(f.dir, name), seed)
+	return sandboxtest.WritePNG(t, filepath.Join(f.dir, name), seed)
 }
 
 // selectLeft selects n runes to the left of the cursor, as shift+← does.

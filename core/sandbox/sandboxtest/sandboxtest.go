@@ -1,14 +1,17 @@
-// Package articletest helps tests of article publishing: an in-process
-// sandbox behind httptest, a signed-in store, and distinct test pictures.
-// Only tests import it.
-package articletest
+// Package sandboxtest helps tests across the project: an in-process sandbox
+// (with a real tusd) behind httptest, a signed-in store, an engine on them,
+// and test files (random "videos", distinct pictures). Only tests import it.
+package sandboxtest
 
 import (
+	"crypto/rand"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,10 +30,17 @@ type Env struct {
 	Hosts   gjw.Hosts
 }
 
-// New starts a sandbox; it is closed when the test ends.
-func New(t testing.TB) *Env {
+// New starts a sandbox that finishes transcoding at the first poll; it is
+// closed when the test ends.
+func New(t testing.TB) *Env { return NewWith(t, sandbox.Config{TranscodePolls: -1}) }
+
+// NewWith starts a sandbox with cfg (Dir defaults to a temporary one).
+func NewWith(t testing.TB, cfg sandbox.Config) *Env {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Config{Dir: t.TempDir(), TranscodePolls: -1})
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	sb, err := sandbox.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +81,24 @@ func (e *Env) Store(t testing.TB) *persist.DB {
 // Engine returns an engine on db talking to the sandbox, with fast retries.
 func (e *Env) Engine(db *persist.DB) *core.Engine {
 	return core.New(db, core.Options{Hosts: e.Hosts, RetryDelays: FastDelays})
+}
+
+// WriteRandom writes n random bytes to path (a "video": the sandbox does not
+// decode it), creating its folder.
+func WriteRandom(t testing.TB, path string, n int64) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.CopyN(f, rand.Reader, n); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // WritePNG writes a small PNG to path; different seeds give different
