@@ -499,3 +499,29 @@ func TestAmbiguousAddContentFailureIsNotRepeated(t *testing.T) {
 	}
 	e.published(e.job(j.ID))
 }
+
+func TestSameImageAtOnceIsUploadedOnce(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	var wg sync.WaitGroup
+	results := make([][]string, 4)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			urls, err := core.UploadImageOnce(context.Background(), e.engine.Client(), e.db, e.thumb)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = urls
+		}()
+	}
+	wg.Wait()
+	if n := e.sb.Stats().Images; n != 1 {
+		t.Fatalf("four uploads of one picture at once reached the CDN %d times", n)
+	}
+	for _, r := range results[1:] {
+		if !slices.Equal(r, results[0]) {
+			t.Fatalf("different URLs for one picture: %v vs %v", r, results[0])
+		}
+	}
+}

@@ -217,6 +217,8 @@ func UploadImageOnce(ctx context.Context, c *gjw.Client, store ImageStore, path 
 	if err != nil {
 		return nil, fmt.Errorf("image %q cannot be read: check the path", path)
 	}
+	unlock := imageLocks.lock(sum)
+	defer unlock()
 	if img, ok, err := store.Image(sum); err == nil && ok && img.Host == c.Hosts.Image && len(img.URLs) > 0 {
 		return img.URLs, nil
 	}
@@ -225,6 +227,45 @@ func UploadImageOnce(ctx context.Context, c *gjw.Client, store ImageStore, path 
 		return nil, err
 	}
 	return urls, store.PutImage(persist.Image{SHA256: sum, Host: c.Hosts.Image, URLs: urls})
+}
+
+// imageLocks serialises uploads of the same bytes, so two uploads sharing a
+// poster (or an article's picture dropped twice) send it once.
+var imageLocks keyedMutex
+
+// keyedMutex is a set of mutexes by key, each dropped when unused.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*keyedLock
+}
+
+type keyedLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock locks key and returns its unlock.
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyedLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyedLock{}
+		k.locks[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 func fileSHA256(path string) (string, error) {
