@@ -87,23 +87,26 @@ type Draft struct {
 	Description string `json:"description"`
 	// HTML is the article body as the creator wrote it (local image paths
 	// allowed); BaseDir resolves relative image paths.
-	HTML        string    `json:"html"`
-	BaseDir     string    `json:"base_dir,omitempty"`
-	PosterPath  string    `json:"poster_path,omitempty"`
-	PosterURL   string    `json:"poster_url,omitempty"`
-	PosterHDURL string    `json:"poster_hd_url,omitempty"`
-	Hashtags    []string  `json:"hashtags,omitempty"`
-	Keywords    []string  `json:"keywords,omitempty"`
-	Category    string    `json:"category,omitempty"`
-	Lang        string    `json:"lang,omitempty"`
-	Visibility  string    `json:"visibility,omitempty"`
-	Premium     bool      `json:"premium,omitempty"`
-	MadeForKids bool      `json:"made_for_kids,omitempty"`
-	Schedule    time.Time `json:"schedule,omitempty"`
-	ContentID   string    `json:"content_id,omitempty"`
-	PublishedAt time.Time `json:"published_at,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	HTML        string `json:"html"`
+	BaseDir     string `json:"base_dir,omitempty"`
+	PosterPath  string `json:"poster_path,omitempty"`
+	PosterURL   string `json:"poster_url,omitempty"`
+	PosterHDURL string `json:"poster_hd_url,omitempty"`
+	// Images maps each local <img> source of the body to the CDN URL it was
+	// sent with, so an update works even after the file has moved.
+	Images      map[string]string `json:"images,omitempty"`
+	Hashtags    []string          `json:"hashtags,omitempty"`
+	Keywords    []string          `json:"keywords,omitempty"`
+	Category    string            `json:"category,omitempty"`
+	Lang        string            `json:"lang,omitempty"`
+	Visibility  string            `json:"visibility,omitempty"`
+	Premium     bool              `json:"premium,omitempty"`
+	MadeForKids bool              `json:"made_for_kids,omitempty"`
+	Schedule    time.Time         `json:"schedule,omitempty"`
+	ContentID   string            `json:"content_id,omitempty"`
+	PublishedAt time.Time         `json:"published_at,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
 // Image is an image already on the platform's CDN, keyed by the SHA-256 of

@@ -1,6 +1,7 @@
 package article
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -188,6 +189,7 @@ func (a *Autosaver) Published(p persist.Draft) error {
 	if same {
 		a.d.ContentID, a.d.PublishedAt = p.ContentID, p.PublishedAt
 		a.d.PosterURL, a.d.PosterHDURL = p.PosterURL, p.PosterHDURL
+		a.d.Images = p.Images
 		if !a.dirty {
 			a.firstDirty = time.Now()
 		}
@@ -203,5 +205,6 @@ func (a *Autosaver) Published(p persist.Draft) error {
 func cloneDraft(d persist.Draft) persist.Draft {
 	d.Hashtags = slices.Clone(d.Hashtags)
 	d.Keywords = slices.Clone(d.Keywords)
+	d.Images = maps.Clone(d.Images)
 	return d
 }

@@ -63,6 +63,7 @@ type plan struct {
 	body     string            // sanitized, local sources not yet rewritten
 	poster   string            // poster file to upload, or "" to keep the URLs
 	local    map[string]string // image src -> file path
+	sent     map[string]string // image src -> CDN URL from d.Images, file gone
 	paths    []string          // distinct files in document order
 	schedule bool              // send use_schedule true with d.Schedule
 }
@@ -77,7 +78,7 @@ func (p *Publisher) Validate(d persist.Draft, update bool) error {
 }
 
 func (p *Publisher) check(d persist.Draft, update bool) (*plan, error) {
-	pl := &plan{d: d, local: map[string]string{}}
+	pl := &plan{d: d, local: map[string]string{}, sent: map[string]string{}}
 	if strings.TrimSpace(d.Title) == "" {
 		return nil, errors.New("title is empty: give the article a title")
 	}
@@ -135,6 +136,11 @@ func (p *Publisher) check(d persist.Draft, update bool) (*plan, error) {
 			path = filepath.Join(d.BaseDir, path)
 		}
 		if err := gjw.ValidateImage(path); err != nil {
+			// A picture sent before and moved since keeps its CDN URL.
+			if u := d.Images[src]; u != "" && IsCDNURL(p.Client.Hosts.Image, u) {
+				pl.sent[src] = u
+				continue
+			}
 			return nil, err
 		}
 		pl.local[src] = path
@@ -181,9 +187,15 @@ func (p *Publisher) prepare(ctx context.Context, pl *plan, call string) (gjw.Con
 		cdn[path] = u
 		done++
 	}
+	d.Images = map[string]string{}
 	text, err := RewriteImages(pl.body, func(src string) (string, error) {
 		if path, ok := pl.local[src]; ok {
+			d.Images[src] = cdn[path]
 			return cdn[path], nil
+		}
+		if u, ok := pl.sent[src]; ok {
+			d.Images[src] = u
+			return u, nil
 		}
 		return src, nil // a CDN URL, checked already
 	})

@@ -395,3 +395,40 @@ func TestDraftFromFile(t *testing.T) {
 		t.Fatalf("duplicate %+v", dup)
 	}
 }
+
+func TestUpdateAfterThePicturesMoved(t *testing.T) {
+	e := newPubEnv(t)
+	poster := e.png(t, "poster.png", 1)
+	pic := e.png(t, "pics/a.png", 2)
+	d := article.NewDraft(time.Now())
+	d.Title, d.BaseDir, d.PosterPath = "Moving pictures", e.dir, poster
+	d.HTML = `<p>before</p><img src="pics/a.png" alt="A">`
+	got, err := e.pub.Publish(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The draft remembers what each local source was sent as.
+	if u := got.Images["pics/a.png"]; !article.IsCDNURL(e.env.Hosts.Image, u) {
+		t.Fatalf("draft image map %v", got.Images)
+	}
+	srcs := imgSrcs(t, e.content(t, got.ContentID))
+
+	if err := os.Remove(pic); err != nil {
+		t.Fatal(err)
+	}
+	got.HTML += "<p>after</p>"
+	if _, err := e.pub.Update(context.Background(), got); err != nil {
+		t.Fatalf("update after the picture moved: %v", err)
+	}
+	if after := imgSrcs(t, e.content(t, got.ContentID)); !slices.Equal(after, srcs) {
+		t.Fatalf("image src changed from %v to %v", srcs, after)
+	}
+	if st := e.env.Sandbox.Stats(); st.Images != 2 {
+		t.Fatalf("pictures uploaded again: %d uploads", st.Images)
+	}
+	// A picture never sent and missing is still an error naming it.
+	got.HTML += `<img src="pics/never.png">`
+	if _, err := e.pub.Update(context.Background(), got); err == nil || !strings.Contains(err.Error(), "never.png") {
+		t.Fatalf("a missing, never-sent picture: %v", err)
+	}
+}
