@@ -16,7 +16,6 @@ import (
 	"image/color"
 	"net/url"
 	"strconv"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -66,7 +65,9 @@ type UI struct {
 	articles   articlesPane
 	content    fyne.CanvasObject
 
-	editMu sync.Mutex // serialises Engine.Edit calls from this window
+	// lastEdit is closed when the latest metadata edit has been applied;
+	// the next edit waits for it (UI goroutine only).
+	lastEdit chan struct{}
 }
 
 // articlesPane is the Articles tab (package gui/articles).

@@ -630,8 +630,15 @@ func (u *uploadsView) setPoster(id, path string) {
 // overwrites metadata saved just before it.
 func (u *uploadsView) edit(id string, meta *persist.VideoMeta, poster string) {
 	eng, db := u.ui.deps.Engine, u.ui.deps.DB
+	// Edits apply in the order they were made: each waits for the one
+	// before it (a newer edit must not be overwritten by an older one).
+	prev, done := u.ui.lastEdit, make(chan struct{})
+	u.ui.lastEdit = done
 	u.ui.goBackground(func(ctx context.Context) {
-		u.ui.editMu.Lock()
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
 		var j persist.Job
 		stored, ok, err := db.Job(id)
 		if err == nil && !ok {
@@ -644,7 +651,6 @@ func (u *uploadsView) edit(id string, meta *persist.VideoMeta, poster string) {
 			}
 			j, err = eng.Edit(ctx, id, m, poster)
 		}
-		u.ui.editMu.Unlock()
 		u.ui.do(func() {
 			if id == u.selected {
 				u.details.saved(j, err)
