@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"image/color"
 	"image/png"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 

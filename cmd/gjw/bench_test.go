@@ -8,7 +8,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 )
 
 // benchDir is where benchmarks put their big files: $GJW_BENCH_DIR (for
