@@ -1,0 +1,73 @@
+package articles
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+)
+
+// lightTheme is Fyne's default theme in its light variant, as in the other
+// screenshots.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// TestScreenshot renders the Articles view with a draft into
+// docs/screenshots/articles.png (README.md shows it). Run with
+// GJW_SCREENSHOTS=1, like gui's TestScreenshots.
+func TestScreenshot(t *testing.T) {
+	if os.Getenv("GJW_SCREENSHOTS") == "" {
+		t.Skip("set GJW_SCREENSHOTS=1 to write docs/screenshots")
+	}
+	f := newFixture(t)
+	fyne.CurrentApp().Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	v := f.v
+	test.Tap(v.newBtn)
+	test.Type(v.title, "Spring in the old town")
+	test.Type(v.desc, "Lanterns, music and dumplings")
+	test.Type(v.hashtags, "#festival, #spring")
+	test.Type(v.source, `<p>The festival opened with <strong>a thousand lanterns</strong> along the river.</p>`+
+		`<p><em>Read the program</em> on the <a href="https://example.com">town's site</a>.</p>`)
+	v.Drop([]string{gradient(t, filepath.Join(f.dir, "lanterns.png"))})
+	v.wait()
+	f.win.Canvas().Refresh(v.Content())
+
+	out := filepath.Join("..", "..", "docs", "screenshots", "articles.png")
+	file, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := png.Encode(file, f.win.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gradient writes a 640x360 picture, more like a photo than the tests' tiny
+// ones.
+func gradient(t *testing.T, path string) string {
+	img := image.NewNRGBA(image.Rect(0, 0, 640, 360))
+	for y := 0; y < 360; y++ {
+		for x := 0; x < 640; x++ {
+			img.Set(x, y, color.NRGBA{uint8(230 - y/3), uint8(120 + x/8), uint8(60 + y/4), 255})
+		}
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := png.Encode(file, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
