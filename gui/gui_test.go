@@ -141,7 +141,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 
 func TestPosterFrameFromFFmpeg(t *testing.T) {
 	p := newPlatform(t)
-	poster := writePoster(t, filepath.Join(t.TempDir(), "frame.png"), color.NRGBA{200, 60, 60, 255})
+	poster := sandboxtest.WritePoster(t, filepath.Join(t.TempDir(), "frame.png"), color.NRGBA{200, 60, 60, 255})
 	haveFFmpeg = func() bool { return true }
 	extractFrame = func(ctx context.Context, video, out string) error {
 		b, err := os.ReadFile(poster)
@@ -169,7 +169,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{})
 	dir := t.TempDir()
-	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	video := sandboxtest.WriteRandom(t, filepath.Join(dir, "talk.mp4"), testSize)
 	p.slowPatch.Store(int64(40 * time.Millisecond))
 
@@ -282,7 +282,7 @@ func TestQueueOrderCanChangeBeforeStart(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{noStart: true})
 	dir := t.TempDir()
-	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	for _, n := range []string{"a.mp4", "b.mp4", "c.mp4"} {
 		if err := h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, n), testSize), thumb); err != nil {
 			t.Fatal(err)
@@ -320,7 +320,7 @@ func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{})
 	dir := t.TempDir()
-	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	p.slowPatch.Store(int64(30 * time.Millisecond))
 	if err := h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "draft_cut.mp4"), testSize), thumb); err != nil {
 		t.Fatal(err)
@@ -369,7 +369,7 @@ func TestRestartRestoresAndResumes(t *testing.T) {
 	db.PutCredentials(persist.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
 		ExpiresAt: time.Now().Add(time.Duration(acct.ExpiresIn) * time.Second)})
 	files := t.TempDir()
-	thumb := writePoster(t, filepath.Join(files, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	thumb := sandboxtest.WritePoster(t, filepath.Join(files, "poster.png"), color.NRGBA{40, 120, 200, 255})
 
 	h := newHarness(t, p, harnessOpts{db: db})
 	h.add(sandboxtest.WriteRandom(t, filepath.Join(files, "first.mp4"), testSize), thumb)
@@ -419,7 +419,7 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{})
 	dir := t.TempDir()
-	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	p.slowPatch.Store(int64(20 * time.Millisecond))
 	h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
@@ -520,7 +520,7 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 
 	// Signed out, a new upload waits and the banner asks to sign in.
 	dir := t.TempDir()
-	thumb := writePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "later.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })

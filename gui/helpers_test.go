@@ -2,12 +2,8 @@ package gui
 
 import (
 	"context"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -327,27 +323,6 @@ func (h *harness) row(id string) *row {
 		h.t.Fatalf("no row for job %s", id)
 	}
 	return r
-}
-
-// writePoster draws a small gradient poster in colour c.
-func writePoster(t testing.TB, path string, c color.NRGBA) string {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 320, 180))
-	for y := 0; y < 180; y++ {
-		for x := 0; x < 320; x++ {
-			f := float64(x+y) / 500
-			img.SetNRGBA(x, y, color.NRGBA{uint8(float64(c.R) * (0.5 + f/2)), uint8(float64(c.G) * (0.5 + f/2)), uint8(float64(c.B) * (0.5 + f/2)), 255})
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // findButton finds a button by its label under o.

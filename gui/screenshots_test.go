@@ -61,7 +61,7 @@ func TestScreenshots(t *testing.T) {
 	files := t.TempDir()
 	posters := []color.NRGBA{{220, 90, 60, 255}, {60, 140, 210, 255}, {90, 170, 90, 255}, {200, 160, 40, 255}, {140, 90, 190, 255}, {40, 160, 170, 255}}
 	poster := func(i int) string {
-		return writePoster(t, filepath.Join(files, "poster"+string(rune('a'+i))+".png"), posters[i%len(posters)])
+		return sandboxtest.WritePoster(t, filepath.Join(files, "poster"+string(rune('a'+i))+".png"), posters[i%len(posters)])
 	}
 	now := time.Now()
 	meta := func(title string) persist.VideoMeta {

@@ -1,7 +1,6 @@
 package articles
 
 import (
-	"image"
 	"image/color"
 	"image/png"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 )
 
 // lightTheme is Fyne's default theme in its light variant, as in the other
@@ -37,7 +38,7 @@ func TestScreenshot(t *testing.T) {
 	test.Type(v.hashtags, "#festival, #spring")
 	test.Type(v.source, `<p>The festival opened with <strong>a thousand lanterns</strong> along the river.</p>`+
 		`<p><em>Read the program</em> on the <a href="https://example.com">town's site</a>.</p>`)
-	v.Drop([]string{gradient(t, filepath.Join(f.dir, "lanterns.png"))})
+	v.Drop([]string{sandboxtest.WritePoster(t, filepath.Join(f.dir, "lanterns.png"), color.NRGBA{230, 140, 60, 255})})
 	v.wait()
 	f.win.Canvas().Refresh(v.Content())
 
@@ -50,24 +51,4 @@ func TestScreenshot(t *testing.T) {
 	if err := png.Encode(file, f.win.Canvas().Capture()); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// gradient writes a 640x360 picture, more like a photo than the tests' tiny
-// ones.
-func gradient(t *testing.T, path string) string {
-	img := image.NewNRGBA(image.Rect(0, 0, 640, 360))
-	for y := 0; y < 360; y++ {
-		for x := 0; x < 640; x++ {
-			img.Set(x, y, color.NRGBA{uint8(230 - y/3), uint8(120 + x/8), uint8(60 + y/4), 255})
-		}
-	}
-	file, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	if err := png.Encode(file, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -109,6 +109,28 @@ func WritePNG(t testing.TB, path string, seed int) string {
 	for x := 0; x < 48; x++ {
 		img.Set(x, (x+seed)%32, color.RGBA{uint8(seed * 40), 30, 200, 255})
 	}
+	return encodePNG(t, path, img)
+}
+
+// WritePoster writes a 320x180 gradient in colour c: a picture that looks
+// like a poster in screenshots.
+func WritePoster(t testing.TB, path string, c color.NRGBA) string {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 320, 180))
+	for y := 0; y < 180; y++ {
+		for x := 0; x < 320; x++ {
+			f := 0.5 + float64(x+y)/1000
+			img.SetNRGBA(x, y, color.NRGBA{uint8(float64(c.R) * f), uint8(float64(c.G) * f), uint8(float64(c.B) * f), 255})
+		}
+	}
+	return encodePNG(t, path, img)
+}
+
+func encodePNG(t testing.TB, path string, img image.Image) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
