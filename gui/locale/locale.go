@@ -18,6 +18,8 @@ package locale
 import (
 	"os"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 func init() { Fix() }
@@ -53,33 +55,17 @@ func Fix() {
 
 // WellFormed reports whether a POSIX locale name turns into a tag Fyne can
 // parse, as its lookup does it: "de_DE.UTF-8" becomes "de-DE"; "C.UTF-8"
-// becomes "C", which is not a language. It is strict (a language of 2 or 3
-// letters, an optional region of 2 letters or 3 digits): a rare valid name
-// it rejects only means English instead of Fyne's closest match.
+// becomes "C" and "xx_YY" an unknown language, which Fyne would log as
+// errors.
 func WellFormed(loc string) bool {
+	// The tag Fyne builds (through github.com/jeandeaual/go-locale): no
+	// encoding, "-" for "_", language-territory; then its parser decides.
 	loc, _, _ = strings.Cut(loc, ".")
 	lang, region, _ := strings.Cut(strings.ReplaceAll(loc, "-", "_"), "_")
-	if n := len(lang); (n != 2 && n != 3) || !all(lang, isLetter) {
-		return false
+	tag := lang
+	if region != "" {
+		tag += "-" + region
 	}
-	switch {
-	case region == "":
-		return true
-	case len(region) == 2:
-		return all(region, isLetter)
-	case len(region) == 3:
-		return all(region, func(r rune) bool { return r >= '0' && r <= '9' })
-	}
-	return false
+	_, err := language.Parse(tag)
+	return err == nil
 }
-
-func all(s string, f func(rune) bool) bool {
-	for _, r := range s {
-		if !f(r) {
-			return false
-		}
-	}
-	return true
-}
-
-func isLetter(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') }
