@@ -19,14 +19,23 @@ func bad(field, format string, args ...any) error {
 	return fieldError{field, fmt.Sprintf(format, args...)}
 }
 
-func (s *Server) handleAddContent(w http.ResponseWriter, r *http.Request) {
-	channel, ok := s.platformAuth(w, r)
-	if !ok {
-		return
+// platformJSON authorizes a platform API request (raw access token) and
+// decodes its JSON object body, answering the error itself when either fails.
+func (s *Server) platformJSON(w http.ResponseWriter, r *http.Request) (channel string, body map[string]any, ok bool) {
+	if channel, ok = s.platformAuth(w, r); !ok {
+		return "", nil, false
 	}
 	body, err := decodeJSONObject(w, r)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
+		return "", nil, false
+	}
+	return channel, body, true
+}
+
+func (s *Server) handleAddContent(w http.ResponseWriter, r *http.Request) {
+	channel, body, ok := s.platformJSON(w, r)
+	if !ok {
 		return
 	}
 	typ, err := s.validateContent(body, channel, "")
@@ -59,13 +68,8 @@ func (s *Server) handleAddContent(w http.ResponseWriter, r *http.Request) {
 // after its transcoding has completed (its status reported the HLS URL) is
 // the guide's step 8 and publishes it, unless any body for it carried "mode".
 func (s *Server) handleUpdateContent(w http.ResponseWriter, r *http.Request) {
-	channel, ok := s.platformAuth(w, r)
+	channel, body, ok := s.platformJSON(w, r)
 	if !ok {
-		return
-	}
-	body, err := decodeJSONObject(w, r)
-	if err != nil {
-		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	id, _ := body["content_id"].(string)
@@ -134,18 +138,14 @@ func (s *Server) contentResponseLocked(c *content) map[string]any {
 var reUploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func (s *Server) handleUploadID(w http.ResponseWriter, r *http.Request) {
-	channel, ok := s.platformAuth(w, r)
+	channel, body, ok := s.platformJSON(w, r)
 	if !ok {
-		return
-	}
-	body, err := decodeJSONObject(w, r)
-	if err != nil {
-		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	id, _ := body["content_id"].(string)
 	typ, _ := body["type"].(string)
 	uploadID, _ := body["upload_id"].(string)
+	var err error
 	switch {
 	case id == "":
 		err = bad("content_id", "required (a non-empty string)")
