@@ -21,16 +21,20 @@ cli:
 app: deps
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o $(BIN)/gjw-uploader ./cmd/gjw-uploader
 
-# The C libraries the desktop app (Fyne, GLFW) builds against, installed with
-# apt on Debian if missing.
-GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-deps:
-	@command -v dpkg >/dev/null || exit 0; \
-	missing=$$(for p in $(GUI_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# The C libraries the desktop app (Fyne, GLFW) builds against, and ffmpeg
+# (poster frames: make test runs core.ExtractFrame and the app's frame path
+# with it), installed with apt on Debian if missing.
+GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ffmpeg
+# apt-install PACKAGES...: installs those not yet installed (through sudo when
+# not root); nothing to do off Debian.
+apt-install = command -v dpkg >/dev/null || exit 0; \
+	missing=$$(for p in $(1); do dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || echo $$p; done); \
 	[ -z "$$missing" ] && exit 0; \
-	echo "Installing the C libraries the desktop app builds against:" $$missing; \
+	echo "Installing with apt:" $$missing; \
 	sudo=; [ "$$(id -u)" -ne 0 ] && sudo=sudo; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+deps:
+	@$(call apt-install,$(GUI_DEPS))
 
 vet: deps
 	$(GO) vet -tags $(TAGS) ./...
@@ -40,8 +44,10 @@ vet: deps
 	@if CGO_ENABLED=0 $(GO) list -deps ./cmd/gjw | grep -q '^runtime/cgo$$'; then \
 		echo "cmd/gjw needs cgo"; exit 1; fi
 
+# GJW_REQUIRE_FFMPEG: the ffmpeg tests fail instead of skipping (deps
+# installed it).
 test: vet
-	$(GO) test -race -tags $(TAGS) ./...
+	GJW_REQUIRE_FFMPEG=1 $(GO) test -race -tags $(TAGS) ./...
 
 # Speed and memory, as ratios against baselines measured in the same run
 # (docs/benchmarks.md explains each figure). Needs about 2.5 GiB in /dev/shm.

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,22 +61,54 @@ func BenchmarkProgressTick500(b *testing.B) {
 	if r := h.ui.uploads.rows[0]; r.sent == 0 {
 		b.Fatal("ticks were not applied")
 	}
+	// The budget: a tick across 500 rows stays well under one 60 Hz frame.
+	// It is checked here, in make bench, and not in a test: wall-clock
+	// limits fail on a loaded machine without anything being wrong. The
+	// first, one-op run (b.N == 1) is warm-up and not judged.
+	if b.N > 1 {
+		per := b.Elapsed() / time.Duration(b.N)
+		limit := 8 * time.Millisecond // half a frame
+		if raceEnabled {
+			limit *= 10 // the race detector slows this code 5-10×
+		}
+		b.ReportMetric(float64(per)/float64(time.Millisecond), "ms/tick")
+		if per > limit {
+			b.Errorf("a tick across 500 rows takes %v, over its budget of %v", per, limit)
+		}
+	}
 }
 
-// TestProgressTick500IsWellUnderAFrame guards the benchmark's figure:
-// a tick across 500 rows must stay well under one 60 Hz frame.
-func TestProgressTick500IsWellUnderAFrame(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
+// TestProgressTickReachesEveryRow is the benchmark's tick once, checked:
+// every one of 500 running rows takes its new bytes, speed and ETA from
+// one flush, and the rows on screen show them.
+func TestProgressTickReachesEveryRow(t *testing.T) {
+	db, err := persist.OpenInMemory()
+	if err != nil {
+		t.Fatal(err)
 	}
-	res := testing.Benchmark(BenchmarkProgressTick500)
-	per := time.Duration(res.NsPerOp())
-	t.Logf("one progress tick across 500 rows: %v (%d allocs)", per, res.AllocsPerOp())
-	limit := 8 * time.Millisecond // half a frame
-	if raceEnabled {
-		limit *= 10 // the race detector slows this code 5-10×
+	t.Cleanup(func() { db.Close() })
+	jobs := seedJobs(t, db, 500)
+	h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
+	if len(h.ui.uploads.rows) != 500 {
+		t.Fatalf("%d rows", len(h.ui.uploads.rows))
 	}
-	if per > limit {
-		t.Fatalf("a tick across 500 rows takes %v, over %v", per, limit)
+	const sent = 350 << 20
+	for k := range jobs {
+		h.events.Push(core.Event{Job: jobs[k], Sent: sent, Speed: 2.5e6, ETA: time.Duration(300+k) * time.Second})
+	}
+	h.mu.Lock()
+	flushes := len(h.queue)
+	h.mu.Unlock()
+	if flushes != 1 {
+		t.Fatalf("500 events scheduled %d UI flushes, want 1", flushes)
+	}
+	h.pump()
+	for i, r := range h.ui.uploads.rows {
+		if r.sent != sent {
+			t.Fatalf("row %d shows %d bytes sent, want %d", i, r.sent, sent)
+		}
+	}
+	if rv := h.rowView(jobs[0].ID); rv.bar.Value != 0.5 || !strings.Contains(rv.detail.Text, " of ") {
+		t.Fatalf("the first row shows %v / %q after the tick", rv.bar.Value, rv.detail.Text)
 	}
 }

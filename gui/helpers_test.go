@@ -258,17 +258,30 @@ func (h *harness) pump() {
 	}
 }
 
+// waitFor is how long eventually and eventuallyRow wait: long, because a
+// loaded 2-core machine running the race detector is slow, and a passing
+// test never waits that long.
+const waitFor = 30 * time.Second
+
 // eventually pumps the UI until cond holds.
 func (h *harness) eventually(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	if !h.poll(cond) {
+		h.t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// poll pumps the UI until cond holds (true) or waitFor has passed (false).
+// cond runs on the test goroutine, after each pump, so it may read widgets.
+func (h *harness) poll(cond func() bool) bool {
+	deadline := time.Now().Add(waitFor)
 	for {
 		h.pump()
 		if cond() {
-			return
+			return true
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
+			return false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -287,6 +300,15 @@ func (h *harness) job(id string) persist.Job {
 // rowView finds the rendered row of a job (it must be scrolled into view).
 func (h *harness) rowView(id string) *rowView {
 	h.t.Helper()
+	if rv := h.findRowView(id); rv != nil {
+		return rv
+	}
+	h.t.Fatalf("no row shown for job %s", id)
+	return nil
+}
+
+// findRowView is rowView that returns nil when the job has no row on screen.
+func (h *harness) findRowView(id string) *rowView {
 	if i, ok := h.ui.uploads.index[id]; ok {
 		h.ui.uploads.list.ScrollTo(i)
 	}
@@ -295,8 +317,28 @@ func (h *harness) rowView(id string) *rowView {
 			return rv
 		}
 	}
-	h.t.Fatalf("no row shown for job %s", id)
 	return nil
+}
+
+// eventuallyRow pumps the UI until the job's row on screen satisfies cond,
+// and returns that row. The engine changes state before its event reaches
+// the UI, so a test that saw the engine (or the DB) change must wait here
+// for the row instead of reading it at once. On timeout it reports what the
+// row showed.
+func (h *harness) eventuallyRow(id, what string, cond func(rv *rowView) bool) *rowView {
+	h.t.Helper()
+	var rv *rowView
+	ok := h.poll(func() bool {
+		rv = h.findRowView(id)
+		return rv != nil && cond(rv)
+	})
+	if !ok {
+		if rv == nil {
+			h.t.Fatalf("timed out waiting for %s: no row shown for job %s", what, id)
+		}
+		h.t.Fatalf("timed out waiting for %s: the row shows %q / %q", what, rv.status.Text, rv.detail.Text)
+	}
+	return rv
 }
 
 // tapButton taps a visible button by its label in the top dialog.
