@@ -86,9 +86,11 @@ type Client struct {
 	Hosts Hosts
 	HTTP  *http.Client
 	// RetryDelays are waited before each attempt of a retryable call; the
-	// number of entries is the number of attempts.
+	// number of entries is the number of attempts (empty: the guide's).
 	RetryDelays []time.Duration
-	// OnRetry, if set, hears about each retry (for "retrying in 3 s").
+	// OnRetry, if set, hears about each retry of any call (for "retrying in
+	// 3 s"); set it before the first call. To hear one job's retries only,
+	// wrap that job's ctx with httpx.WithOnRetry instead.
 	OnRetry func(op string, wait time.Duration, err error)
 
 	creds CredentialStore
@@ -104,7 +106,9 @@ type Client struct {
 // NewClient returns a client for hosts using the credentials in creds.
 func NewClient(hosts Hosts, creds CredentialStore, httpClient *http.Client) *Client {
 	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 0} // uploads are long; requests carry ctx
+		// No overall timeout (uploads are long; requests carry ctx), but a
+		// request that makes no progress for a minute is cancelled.
+		httpClient = httpx.WithWatchdog(nil, httpx.DefaultStallTimeout)
 	}
 	return &Client{Hosts: hosts, HTTP: httpClient, RetryDelays: httpx.DefaultRetryDelays, creds: creds, now: time.Now}
 }
@@ -206,8 +210,9 @@ func (c *Client) refreshIfStill(ctx context.Context, stale string) (string, erro
 }
 
 // callAPI sends a JSON request to the platform API with the raw access
-// token. A 401 refreshes the token and retries once. Only idempotent calls
-// are retried after an ambiguous failure.
+// token, through the client's Policy: a 401 refreshes the token and sends
+// once more (httpx.Authorized), and only idempotent calls are repeated
+// after an ambiguous failure.
 func (c *Client) callAPI(ctx context.Context, op, method, path string, body any, header http.Header, idempotent bool) (map[string]any, error) {
 	var payload []byte
 	if body != nil {
@@ -217,12 +222,8 @@ func (c *Client) callAPI(ctx context.Context, op, method, path string, body any,
 		}
 	}
 	var resp map[string]any
-	err := c.retry(ctx, op, idempotent, func() error {
-		token, err := c.accessToken(ctx)
-		if err != nil {
-			return err
-		}
-		for attempt := 0; ; attempt++ {
+	err := c.Policy().Do(ctx, op, idempotent, func() error {
+		return httpx.Authorized(ctx, c.apiToken, func(token string) error {
 			var rd io.Reader
 			if payload != nil {
 				rd = bytes.NewReader(payload)
@@ -240,16 +241,25 @@ func (c *Client) callAPI(ctx context.Context, op, method, path string, body any,
 				req.Header.Set("Content-Type", "application/json")
 			}
 			resp, err = c.send(req, op)
-			if attempt == 0 && errors.Is(err, ErrUnauthorized) {
-				if token, err = c.refreshIfStill(ctx, token); err != nil {
-					return err
-				}
-				continue
-			}
 			return err
-		}
+		})
 	})
 	return resp, err
+}
+
+// apiToken is the platform API's httpx.TokenFunc: the current access token,
+// or after a 401 a refreshed one.
+func (c *Client) apiToken(ctx context.Context, stale string) (string, error) {
+	if stale == "" {
+		return c.accessToken(ctx)
+	}
+	return c.refreshIfStill(ctx, stale)
+}
+
+// Policy is the retry policy of every call the client makes: RetryDelays
+// and OnRetry. Per-job listeners use httpx.WithOnRetry on the call's ctx.
+func (c *Client) Policy() httpx.Policy {
+	return httpx.Policy{Delays: c.RetryDelays, OnRetry: c.OnRetry}
 }
 
 // UploadToken returns the upload token for the CDNs, fetching one when none
@@ -282,16 +292,22 @@ func (c *Client) ForgetUploadToken(stale string) {
 	c.uploadMu.Unlock()
 }
 
+// CDNToken is the CDNs' httpx.TokenFunc (TUS uploads use it too): the
+// cached upload token, or after a 401 (stale set) a new one.
+func (c *Client) CDNToken(ctx context.Context, stale string) (string, error) {
+	if stale != "" {
+		c.ForgetUploadToken(stale)
+	}
+	return c.UploadToken(ctx)
+}
+
 // callCDN sends a request built by build to a CDN with "Bearer <upload
-// token>". A 401 fetches a new upload token and retries once.
+// token>", through the client's Policy. A 401 fetches a new upload token
+// and sends once more.
 func (c *Client) callCDN(ctx context.Context, op string, idempotent bool, build func() (*http.Request, error)) (map[string]any, error) {
 	var resp map[string]any
-	err := c.retry(ctx, op, idempotent, func() error {
-		for attempt := 0; ; attempt++ {
-			token, err := c.UploadToken(ctx)
-			if err != nil {
-				return err
-			}
+	err := c.Policy().Do(ctx, op, idempotent, func() error {
+		return httpx.Authorized(ctx, c.CDNToken, func(token string) error {
 			req, err := build()
 			if err != nil {
 				return err
@@ -299,12 +315,8 @@ func (c *Client) callCDN(ctx context.Context, op string, idempotent bool, build 
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Accept", "application/json")
 			resp, err = c.send(req, op)
-			if attempt == 0 && errors.Is(err, ErrUnauthorized) {
-				c.ForgetUploadToken(token)
-				continue
-			}
 			return err
-		}
+		})
 	})
 	return resp, err
 }
@@ -319,63 +331,17 @@ func (c *Client) send(req *http.Request, op string) (map[string]any, error) {
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
 	if err != nil {
-		return nil, &Error{Op: op, Err: err}
+		return nil, httpx.Transport(req.Context(), op, err)
 	}
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out) // a non-JSON body is fine for errors
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return nil, &Error{Op: op, Status: res.StatusCode, Message: platformMessage(out, raw)}
+		return nil, httpx.ResponseError(op, res, platformMessage(out, raw))
 	}
 	if out == nil {
 		out = map[string]any{}
 	}
 	return out, nil
-}
-
-// retry runs fn, and again after each of c.RetryDelays while it fails with
-// a retryable error. A non-idempotent call is retried only when the request
-// certainly did not reach the server, or the server answered 5xx/423/429.
-func (c *Client) retry(ctx context.Context, op string, idempotent bool, fn func() error) error {
-	delays := c.RetryDelays
-	if len(delays) == 0 {
-		delays = []time.Duration{0}
-	}
-	var err error
-	for i, d := range delays {
-		if i > 0 {
-			if c.OnRetry != nil {
-				c.OnRetry(op, d, err)
-			}
-			if werr := Sleep(ctx, d); werr != nil {
-				return werr
-			}
-		}
-		if err = fn(); err == nil || !Retryable(err) {
-			return err
-		}
-		if !idempotent && !safeToRepeat(err) {
-			return fmt.Errorf("%w; it may have reached the platform, so it was not repeated", err)
-		}
-	}
-	return err
-}
-
-// safeToRepeat reports whether a failed non-idempotent call certainly did
-// nothing on the platform: the connection was never made, or the server
-// said it was busy (423, 429, 503). A 500, 502 or 504 may come after the
-// work was done, so such calls are not repeated.
-func safeToRepeat(err error) bool {
-	var e *Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch e.Status {
-	case 0:
-		return httpx.NotSent(err)
-	case http.StatusLocked, http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		return true
-	}
-	return false
 }
 
 // platformMessage extracts a human message from an error response.

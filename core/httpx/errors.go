@@ -1,6 +1,7 @@
 // Package httpx holds what every platform client in core shares about HTTP:
 // one error type carrying the step and status, the retryable/permanent
-// classification, and a context-aware sleep for backoff.
+// classification, the one retry loop (Policy), the one 401 path
+// (Authorized), and a progress watchdog so no request hangs (Watchdog).
 package httpx
 
 import (
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -26,10 +28,15 @@ type Error struct {
 	Status  int    // HTTP status; 0 for a transport failure
 	Message string // the platform's own words, if it gave any
 	Err     error  // the transport error, when Status is 0
+	// RetryAfter is the response's Retry-After header as a wait (0 when
+	// absent); Policy honours it on 429 and 503.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
 	switch {
+	case e.Status == 0 && errors.Is(e.Err, ErrStalled):
+		return fmt.Sprintf("%s: %v", e.Op, e.Err)
 	case e.Status == 0:
 		return fmt.Sprintf("%s: cannot reach the server: %v", e.Op, e.Err)
 	case e.Message != "":
@@ -57,9 +64,10 @@ func Retryable(err error) bool {
 		e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
 
-// notSent reports whether the request certainly never reached the server
+// NotSent reports whether the request certainly never reached the server
 // (the connection could not be made), so even a non-idempotent call such
-// as add-content may be repeated without risking a duplicate.
+// as add-content may be repeated without risking a duplicate. A stalled
+// request (ErrStalled) may have reached it, so it is not "not sent".
 func NotSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || e.Status != 0 {
@@ -69,8 +77,50 @@ func NotSent(err error) bool {
 	return errors.As(e.Err, &op) && op.Op == "dial"
 }
 
+// SafeToRepeat reports whether a failed non-idempotent call certainly did
+// nothing on the platform: the connection was never made, or the server
+// said it was busy (423, 429, 503). A 500, 502 or 504, or a stalled or
+// dropped connection, may come after the work was done, so such calls are
+// not repeated.
+func SafeToRepeat(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Status {
+	case 0:
+		return NotSent(err)
+	case http.StatusLocked, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return true
+	}
+	return false
+}
+
+// ResponseError turns a non-2xx response into an *Error for op, with the
+// platform's message and the Retry-After header, if any.
+func ResponseError(op string, res *http.Response, message string) *Error {
+	return &Error{Op: op, Status: res.StatusCode, Message: message, RetryAfter: retryAfter(res.Header.Get("Retry-After"), time.Now())}
+}
+
+// retryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
 // DefaultRetryDelays are the video guide's recommended delays between
-// attempts (0, 1, 3, 5, 10, 20 s); every retry loop in core uses them.
+// attempts (0, 1, 3, 5, 10, 20 s); Policy uses them when given none.
 var DefaultRetryDelays = []time.Duration{0, time.Second, 3 * time.Second, 5 * time.Second, 10 * time.Second, 20 * time.Second}
 
 // Sleep waits for d or until ctx is done, returning the context's cause.
@@ -88,9 +138,10 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Transport wraps a failure of http.Client.Do for op: the caller's own
-// cancellation passes through unchanged, anything else becomes an *Error
-// with net/http's `Get "URL":` prefix replaced by the host.
+// Transport wraps a failure of http.Client.Do, or of reading a response
+// body, for op: the caller's own cancellation passes through unchanged,
+// anything else becomes an *Error with net/http's `Get "URL":` prefix
+// replaced by the host. A stall reported by Watchdog keeps ErrStalled.
 func Transport(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -101,7 +152,17 @@ func Transport(ctx context.Context, op string, err error) error {
 		if u, perr := url.Parse(ue.URL); perr == nil {
 			host = u.Host
 		}
-		err = fmt.Errorf("%s: %w", host, ue.Err)
+		inner := ue.Err
+		var he *Error
+		if errors.As(inner, &he) && he.Status == 0 && he.Err != nil {
+			inner = he.Err // the watchdog's own *Error: keep its cause only
+		}
+		err = fmt.Errorf("%s: %w", host, inner)
+	} else {
+		var he *Error
+		if errors.As(err, &he) && he.Status == 0 && he.Err != nil {
+			err = he.Err // a body read cut by the watchdog
+		}
 	}
 	return &Error{Op: op, Err: err}
 }

@@ -12,10 +12,11 @@
 //   - every Uploader starts a progress goroutine that never exits, and that
 //     blocks the upload when a subscriber reads slowly; here progress is an
 //     atomic counter the caller samples;
-//   - it does not retry, and treats 423 as a fatal error; here 409 re-syncs
-//     the offset with HEAD, 423/5xx/dropped connections wait through the
-//     retry delays and resume from the server's offset, and a 401 fetches a
-//     new token once;
+//   - it does not retry, and treats 423 as a fatal error; here every request
+//     goes through httpx.Policy: 409 re-syncs the offset with HEAD,
+//     423/5xx/dropped or stalled connections wait through the retry delays
+//     and resume from the server's offset (HEAD on the same upload URL), and
+//     a 401 fetches a new token once (httpx.Authorized);
 //   - its creation request lacks the Content-Type the GJW guide lists.
 package tusupload
 
@@ -47,12 +48,14 @@ type Upload struct {
 	Store       tus.Store // remembers the upload URL across restarts
 	ChunkSize   int64     // 0 means DefaultChunkSize
 	HTTP        *http.Client
-	// Delays are waited before each retry of a failing request; after the
-	// last one the upload fails. Progress resets the count.
+	// Delays are waited before each retry of a failing request (through
+	// httpx.Policy); after the last one the upload fails. Each chunk has
+	// the whole list: an acknowledged chunk resets the count.
 	Delays []time.Duration
 	// Token returns the bearer token to send. stale is "" normally, or the
 	// token that was just refused with a 401, which must not be returned.
-	Token func(ctx context.Context, stale string) (string, error)
+	// gjw.Client.CDNToken is one.
+	Token httpx.TokenFunc
 	// Sent counts bytes the server has, plus bytes of the PATCH in flight.
 	Sent *atomic.Int64
 	// OnChunk runs after every acknowledged chunk with the server's offset;
@@ -81,15 +84,22 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		return "", err
 	}
 	s := &session{Upload: u, client: client}
+	policy := httpx.Policy{Delays: u.Delays}
+	if u.OnRetry != nil {
+		policy.OnRetry = func(_ string, wait time.Duration, err error) { u.OnRetry(wait, err) }
+	}
 
 	var url string
 	var offset int64
-	err = s.withRetries(ctx, "resume upload", func() error {
+	err = policy.Do(ctx, "resume upload", true, func() error {
 		var found bool
 		if url, found = u.Store.Get(u.Fingerprint); !found {
 			return nil
 		}
-		offset, err = s.head(ctx, url)
+		err := httpx.Authorized(ctx, s.token, func(tok string) (err error) {
+			offset, err = s.head(ctx, tok, url)
+			return err
+		})
 		if errors.Is(err, tus.ErrUploadNotFound) {
 			// The server forgot it (expired): start over with a new upload.
 			u.Store.Delete(u.Fingerprint)
@@ -102,67 +112,74 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if url == "" {
-		if err := s.withRetries(ctx, "create upload", func() error {
-			url, err = s.create(ctx)
-			s.reauthorized = s.reauthorized && err != nil
-			return err
+		// Repeating a creation after an ambiguous failure can at worst leave
+		// an empty upload behind on the server, never a second video: the
+		// video is made from the upload whose URL is stored.
+		if err := policy.Do(ctx, "create upload", true, func() error {
+			return httpx.Authorized(ctx, s.token, func(tok string) (err error) {
+				url, err = s.create(ctx, tok)
+				return err
+			})
 		}); err != nil {
 			return "", err
 		}
+		s.reauthorized = false
 		u.Store.Set(u.Fingerprint, url)
 	}
 	u.Sent.Store(offset)
 
-	failures := 0
 	for offset < u.Size {
-		n := min(u.ChunkSize, u.Size-offset)
-		newOffset, err := s.patch(ctx, url, offset, n)
-		switch {
-		case err == nil && newOffset <= offset:
-			// Acknowledged without progress: count it like a conflict, so a
-			// server stuck at one offset ends the upload instead of looping.
-			if failures++; failures >= len(u.Delays) {
-				return url, fmt.Errorf("gave up after %d attempts: the server accepts chunks but its offset stays at %d", failures, newOffset)
-			}
-		case err == nil:
-			offset, failures, s.reauthorized = newOffset, 0, false
-			u.Sent.Store(offset)
-			if u.OnChunk != nil {
-				if err := u.OnChunk(offset); err != nil {
-					return url, err
+		// One chunk is one Policy.Do: every failure counts against the
+		// chunk's attempts, and the attempt after a failure first asks the
+		// server for its offset (HEAD on the same upload URL) and sends from
+		// there. A 409 and an acknowledgement without progress go again at
+		// once (httpx.Again); 423, 5xx, dropped or stalled connections wait.
+		var acked int64
+		resync := false
+		send := func(tok string) error {
+			if resync {
+				o, err := s.head(ctx, tok, url)
+				if err != nil {
+					return err
+				}
+				offset, resync = o, false
+				u.Sent.Store(offset)
+				if offset >= u.Size {
+					return nil
 				}
 			}
-			continue
-		case ctx.Err() != nil:
-			return url, context.Cause(ctx)
-		case errors.Is(err, tus.ErrOffsetMismatch):
-			// 409: our offset is not the server's; ask and carry on from there
-			// at once. It still counts, so a server that keeps answering 409
-			// ends the upload instead of looping forever.
-			if failures++; failures >= len(u.Delays) {
-				return url, fmt.Errorf("gave up after %d attempts: the server keeps refusing our offset: %w", failures, err)
+			n := min(u.ChunkSize, u.Size-offset)
+			newOffset, err := s.patch(ctx, tok, url, offset, n)
+			switch {
+			case err == nil && newOffset <= offset:
+				resync = true
+				return httpx.Again(fmt.Errorf("the server accepts chunks but its offset stays at %d", newOffset))
+			case err == nil:
+				acked = newOffset
+				return nil
+			case errors.Is(err, tus.ErrOffsetMismatch):
+				resync = true
+				return httpx.Again(fmt.Errorf("the server keeps refusing our offset: %w", err))
+			default:
+				resync = true
+				return err
 			}
-		case errors.Is(err, errNewToken): // one more try with it
-		case httpx.Retryable(err): // 423 locked, 5xx, dropped connection
-			if failures++; failures >= len(u.Delays) {
-				return url, fmt.Errorf("gave up after %d attempts: %w", failures, err)
-			}
-			if u.OnRetry != nil {
-				u.OnRetry(u.Delays[failures], err)
-			}
-			if err := httpx.Sleep(ctx, u.Delays[failures]); err != nil {
-				return url, err
-			}
-		default:
-			return url, err
 		}
-		if err := s.withRetries(ctx, "check upload offset", func() error {
-			offset, err = s.head(ctx, url)
-			return err
+		if err := policy.Do(ctx, "upload chunk", true, func() error {
+			return httpx.Authorized(ctx, s.token, send)
 		}); err != nil {
 			return url, err
 		}
+		if acked == 0 {
+			continue // the re-sync found the upload complete
+		}
+		offset, s.reauthorized = acked, false
 		u.Sent.Store(offset)
+		if u.OnChunk != nil {
+			if err := u.OnChunk(offset); err != nil {
+				return url, err
+			}
+		}
 	}
 	return url, nil
 }
@@ -170,29 +187,43 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 type session struct {
 	*Upload
 	client *tus.Client
-	token  string
-	// reauthorized is set when a 401 made do fetch a new token, and cleared
-	// by progress (the upload created, a chunk acknowledged): a 401 before
-	// then is final, so a token the server keeps refusing is fetched once.
+	cached string // the token in use
+	// reauthorized is set when a 401 made token fetch a new one, and
+	// cleared by progress (the upload created, a chunk acknowledged): a 401
+	// before then is final, so a token the server keeps refusing is fetched
+	// once.
 	reauthorized bool
 }
 
-// errNewToken marks a 401 after which do fetched a new token: the caller
-// repeats the request once (a streamed PATCH body cannot be replayed here).
-var errNewToken = errors.New("fetched a new upload token")
-
-// do sends req through go-tus's client with the bearer token. After a 401
-// it fetches a new token for the next request and returns the 401 wrapped
-// with errNewToken, unless it already did since the last progress.
-func (s *session) do(ctx context.Context, op string, req *http.Request) (*http.Response, error) {
-	if s.token == "" {
-		tok, err := s.Token(ctx, "")
-		if err != nil {
-			return nil, err
+// token is the session's httpx.TokenFunc: the token in use, or after a 401
+// a new one, unless one was already fetched since the last progress.
+func (s *session) token(ctx context.Context, stale string) (string, error) {
+	if stale == "" {
+		if s.cached == "" {
+			tok, err := s.Token(ctx, "")
+			if err != nil {
+				return "", err
+			}
+			s.cached = tok
 		}
-		s.token = tok
+		return s.cached, nil
 	}
-	s.client.Header.Set("Authorization", "Bearer "+s.token)
+	if s.reauthorized {
+		return "", &httpx.Error{Op: "upload", Status: http.StatusUnauthorized, Message: "upload token refused"}
+	}
+	s.reauthorized = true
+	tok, err := s.Token(ctx, stale)
+	if err != nil {
+		return "", err
+	}
+	s.cached = tok
+	return tok, nil
+}
+
+// do sends req through go-tus's client with the bearer token tok. A 401 is
+// an *httpx.Error that httpx.Authorized acts on.
+func (s *session) do(ctx context.Context, op, tok string, req *http.Request) (*http.Response, error) {
+	s.client.Header.Set("Authorization", "Bearer "+tok)
 	res, err := s.client.Do(req)
 	if err != nil {
 		return nil, httpx.Transport(ctx, op, err)
@@ -201,18 +232,10 @@ func (s *session) do(ctx context.Context, op string, req *http.Request) (*http.R
 		return res, nil
 	}
 	res.Body.Close()
-	refused := &httpx.Error{Op: op, Status: http.StatusUnauthorized, Message: "upload token refused"}
-	if s.reauthorized {
-		return nil, refused
-	}
-	s.reauthorized = true
-	if s.token, err = s.Token(ctx, s.token); err != nil {
-		return nil, err
-	}
-	return nil, fmt.Errorf("%w: %w", errNewToken, refused)
+	return nil, &httpx.Error{Op: op, Status: http.StatusUnauthorized, Message: "upload token refused"}
 }
 
-func (s *session) create(ctx context.Context) (string, error) {
+func (s *session) create(ctx context.Context, tok string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.Endpoint, nil)
 	if err != nil {
 		return "", err
@@ -220,7 +243,7 @@ func (s *session) create(ctx context.Context) (string, error) {
 	req.Header.Set("Upload-Length", strconv.FormatInt(s.Size, 10))
 	req.Header.Set("Upload-Metadata", (&tus.Upload{Metadata: s.Metadata}).EncodedMetadata())
 	req.Header.Set("Content-Type", "application/offset+octet-stream")
-	res, err := s.do(ctx, "create upload", req)
+	res, err := s.do(ctx, "create upload", tok, req)
 	if err != nil {
 		return "", err
 	}
@@ -235,12 +258,12 @@ func (s *session) create(ctx context.Context) (string, error) {
 	return loc.String(), nil
 }
 
-func (s *session) head(ctx context.Context, url string) (int64, error) {
+func (s *session) head(ctx context.Context, tok, url string) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, url, nil)
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.do(ctx, "check upload offset", req)
+	res, err := s.do(ctx, "check upload offset", tok, req)
 	if err != nil {
 		return 0, err
 	}
@@ -256,7 +279,7 @@ func (s *session) head(ctx context.Context, url string) (int64, error) {
 }
 
 // patch streams n bytes at offset straight from the file: no chunk buffer.
-func (s *session) patch(ctx context.Context, url string, offset, n int64) (int64, error) {
+func (s *session) patch(ctx context.Context, tok, url string, offset, n int64) (int64, error) {
 	body := &countingReader{r: io.NewSectionReader(s.File, offset, n), sent: s.Sent}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPatch, url, body)
 	if err != nil {
@@ -265,7 +288,7 @@ func (s *session) patch(ctx context.Context, url string, offset, n int64) (int64
 	req.ContentLength = n
 	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
 	req.Header.Set("Content-Type", "application/offset+octet-stream")
-	res, err := s.do(ctx, "upload chunk", req)
+	res, err := s.do(ctx, "upload chunk", tok, req)
 	if err != nil {
 		return 0, err
 	}
@@ -280,31 +303,6 @@ func (s *session) patch(ctx context.Context, url string, offset, n int64) (int64
 	}
 }
 
-// withRetries runs fn again after each delay while it fails retryably.
-func (s *session) withRetries(ctx context.Context, op string, fn func() error) error {
-	var err error
-	for i := 0; i < len(s.Delays); i++ {
-		if i > 0 {
-			d := s.Delays[i]
-			if s.OnRetry != nil {
-				s.OnRetry(d, err)
-			}
-			if serr := httpx.Sleep(ctx, d); serr != nil {
-				return serr
-			}
-		}
-		err = fn()
-		if errors.Is(err, errNewToken) { // once until progress: one more try
-			i--
-			continue
-		}
-		if err == nil || !httpx.Retryable(err) {
-			return err
-		}
-	}
-	return fmt.Errorf("gave up after %d attempts: %w", len(s.Delays), err)
-}
-
 // serverOffset reads the Upload-Offset header of a successful response.
 func serverOffset(op string, res *http.Response) (int64, error) {
 	n, err := strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
@@ -316,7 +314,7 @@ func serverOffset(op string, res *http.Response) (int64, error) {
 
 func statusError(op string, res *http.Response) error {
 	msg, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-	e := &httpx.Error{Op: op, Status: res.StatusCode}
+	e := httpx.ResponseError(op, res, "")
 	if len(msg) > 0 && len(msg) < 200 {
 		e.Message = string(msg)
 	}
