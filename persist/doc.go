@@ -22,14 +22,21 @@
 //	job/<job ID>       Job: one video upload and its step results
 //	tus/<fingerprint>  {"v":1,"url":"..."}: go-tus's fingerprint-to-upload-URL
 //	                   map (see TusStore); the fingerprint is the job ID
-//	credentials        Credentials: the creator's platform session
+//	credentials        Credentials: the v1 single platform session; core/account
+//	                   migrates it into account/gjw on open and deletes it
+//	account/<name>     Account: one destination account (platform, default
+//	                   flag, GJW channel); never a secret
+//	secret/<name>      Secret: that account's secrets, only when the system
+//	                   keyring is unavailable (the folder is owner-only)
+//	secretstore        SecretStore: this folder's id in the system keyring
 //	settings           Settings: the app's preferences
 //	draft/<draft ID>   Draft: an article, and after publishing its content ID
 //	image/<sha256>     Image: CDN URLs of an uploaded image, keyed by the
 //	                   hex SHA-256 of its bytes (use lower case: the key is
 //	                   taken as given)
 //
-// DeleteJob removes both job/<id> and tus/<id> in one transaction. IDs are
+// DeleteJob removes both job/<id> and tus/<id> in one transaction, and
+// DeleteAccount both account/<name> and secret/<name>. IDs are
 // opaque to this package, but must not be empty.
 //
 // # Durability
