@@ -10,16 +10,26 @@ TAGS    := migrated_fynedo
 # Bytes per second the demo sandbox accepts, so progress is visible on loopback.
 THROTTLE ?= 40000000
 
+# The version stamped into gjw and the app: FyneApp.toml's Version, the
+# commit (with -dirty for uncommitted changes) and the build time (UTC;
+# SOURCE_DATE_EPOCH fixes it for reproducible builds).
+MODULE     := github.com/gjw-uploader/gjw-uploader
+VERSION    := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+COMMIT     := $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null)
+BUILD_DATE := $(shell date -u $${SOURCE_DATE_EPOCH:+-d @$$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)
+CLI_LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
+APP_LDFLAGS := -X $(MODULE)/gui.Version=$(VERSION) -X $(MODULE)/gui.Commit=$(COMMIT) -X $(MODULE)/gui.BuildDate=$(BUILD_DATE)
+
 .PHONY: all cli app deps test vet bench demo demo-cli clean
 
 all: cli app
 
 cli:
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/gjw ./cmd/gjw
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(CLI_LDFLAGS)" -o $(BIN)/gjw ./cmd/gjw
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/gjw-sandbox ./cmd/gjw-sandbox
 
 app: deps
-	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o $(BIN)/gjw-uploader ./cmd/gjw-uploader
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -ldflags "$(APP_LDFLAGS)" -o $(BIN)/gjw-uploader ./cmd/gjw-uploader
 
 # The C libraries the desktop app (Fyne, GLFW) builds against, and ffmpeg
 # (poster frames: make test runs core.ExtractFrame and the app's frame path
