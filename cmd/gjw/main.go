@@ -12,19 +12,23 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 const usage = `gjw uploads videos to Gan Jing World.
 
-  gjw login --access-token A --refresh-token R --channel C [--expires-in SECONDS]
-  gjw logout
+  gjw login --access-token A --refresh-token R --channel C [--expires-in SECONDS] [--name N]
+  gjw logout                sign out: remove the default Gan Jing World account
+  gjw account add gjw|gcore|jw|wangsu ... [--name N]
+  gjw account list [--json] accounts, their default flag and where secrets live
+  gjw account remove NAME   forget an account and wipe its secrets
+  gjw account default NAME[,NAME]
   gjw upload VIDEO --title T --thumbnail IMG [--description D] [--category cat13]
              [--lang en-US] [--visibility public|private] [--kids] [--json]
   gjw resume [--json]       finish every unfinished upload
@@ -33,11 +37,12 @@ const usage = `gjw uploads videos to Gan Jing World.
   gjw article publish FILE.html|FILE.md --title T --poster IMG [...]
   gjw article update CONTENT_ID FILE --title T --poster IMG [...]
 
-Data (session, uploads in progress) lives in $GJW_DATA_DIR, by default the
-user config folder. GJW_API_URL, GJW_IMAGE_URL and GJW_VOD_URL point it at
-other hosts, such as the local sandbox (gjw-sandbox). GJW_CHUNK_SIZE (bytes),
-GJW_POLL_INTERVAL, GJW_POLL_ATTEMPTS and GJW_RETRY_DELAYS (e.g. 0,1s,3s)
-tune the upload.
+Data (accounts, uploads in progress) lives in $GJW_DATA_DIR, by default the
+user config folder; secrets go to the system keyring when one runs, else to
+that folder (GJW_KEYRING=off forces that). GJW_API_URL, GJW_IMAGE_URL and
+GJW_VOD_URL point it at other hosts, such as the local sandbox (gjw-sandbox).
+GJW_CHUNK_SIZE (bytes), GJW_POLL_INTERVAL, GJW_POLL_ATTEMPTS and
+GJW_RETRY_DELAYS (e.g. 0,1s,3s) tune the upload.
 `
 
 // Exit codes.
@@ -67,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func(context.Context, *app, []string) error{
 		"login": cmdLogin, "logout": cmdLogout, "upload": cmdUpload, "resume": cmdResume,
-		"jobs": cmdJobs, "refresh": cmdRefresh, "article": cmdArticle,
+		"jobs": cmdJobs, "refresh": cmdRefresh, "article": cmdArticle, "account": cmdAccount,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -113,17 +118,23 @@ func report(stderr io.Writer, command string, err error) int {
 type app struct {
 	stdout, stderr io.Writer
 	db             *persist.DB
+	accounts       *account.Manager
 	engine         *core.Engine
 	progress       *progressPrinter
 }
 
-// open opens the data dir and, if withEngine, builds the engine.
+// open opens the data dir and its accounts (migrating a version 1
+// session) and, if withEngine, builds the engine on the default GJW
+// account.
 func (a *app) open(withEngine bool) error {
 	dir, err := persist.DefaultDir()
 	if err != nil {
 		return err
 	}
 	if a.db, err = persist.Open(dir); err != nil {
+		return err
+	}
+	if a.accounts, err = account.Open(a.db, account.Options{}); err != nil {
 		return err
 	}
 	if !withEngine {
@@ -139,7 +150,7 @@ func (a *app) open(withEngine bool) error {
 	}
 	a.progress = newProgressPrinter(a.stderr, isTerminal(a.stdout) && isTerminal(a.stderr))
 	opts.OnEvent = a.progress.event
-	a.engine = core.New(a.db, opts)
+	a.engine = core.New(account.DefaultGJWStore{DB: a.db, Accounts: a.accounts}, opts)
 	return nil
 }
 
@@ -164,42 +175,38 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// cmdLogin is gjw account add gjw, with today's wording.
 func cmdLogin(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
-	access := fs.String("access-token", "", "access token from a browser session")
-	refresh := fs.String("refresh-token", "", "refresh token from a browser session")
-	channel := fs.String("channel", "", "channel id (user_id2)")
-	expiresIn := fs.Int64("expires-in", 0, "seconds until the access token expires (0: unknown)")
+	s := gjwFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	for name, v := range map[string]string{"--access-token": *access, "--refresh-token": *refresh, "--channel": *channel} {
-		if strings.TrimSpace(v) == "" {
-			return usageError{fmt.Sprintf("login needs %s", name)}
-		}
-	}
-	if err := a.open(false); err != nil {
+	acct, err := s.add(a, "login")
+	if err != nil {
 		return err
 	}
-	cr := persist.Credentials{AccessToken: strings.TrimSpace(*access), RefreshToken: strings.TrimSpace(*refresh), ChannelID: strings.TrimSpace(*channel)}
-	if *expiresIn > 0 {
-		cr.ExpiresAt = time.Now().Add(time.Duration(*expiresIn) * time.Second)
-	}
-	if err := a.db.PutCredentials(cr); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "signed in to channel %s\n", cr.ChannelID)
+	fmt.Fprintf(a.stdout, "signed in to channel %s (account %s)\n", acct.ChannelID, acct.Name)
 	return nil
 }
 
+// cmdLogout removes the default GJW account and wipes its secrets.
 func cmdLogout(ctx context.Context, a *app, args []string) error {
 	if err := a.open(false); err != nil {
 		return err
 	}
-	if err := a.db.DeleteCredentials(); err != nil {
+	acct, ok, err := a.accounts.DefaultOf(account.GJW)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, "signed out; credentials removed")
+	if !ok {
+		fmt.Fprintln(a.stdout, "not signed in; no credentials to remove")
+		return nil
+	}
+	if err := a.accounts.Remove(acct.Name); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "signed out; credentials removed (account %s, channel %s)\n", acct.Name, acct.ChannelID)
 	return nil
 }
 
@@ -210,7 +217,7 @@ func cmdRefresh(ctx context.Context, a *app, args []string) error {
 	if err := a.engine.Client().Refresh(ctx); err != nil {
 		return err
 	}
-	cr, _, err := a.db.Credentials()
+	cr, _, err := account.DefaultGJWStore{DB: a.db, Accounts: a.accounts}.Credentials()
 	if err != nil {
 		return err
 	}
