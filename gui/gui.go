@@ -125,7 +125,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 		container.NewCenter(widget.NewIcon(theme.WarningIcon())), container.NewCenter(signIn), u.bannerText)))
 	u.banner.Hide()
 
-	u.content = container.NewBorder(u.banner, nil, nil, nil, u.tabs)
+	u.content = container.NewBorder(u.banner, nil, nil, nil, u.withAbout(u.tabs))
 	win.SetContent(u.content)
 	win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
 

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
@@ -525,9 +526,8 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	a.channel.SetText(acct.ChannelID)
 	a.expiresIn.SetText("864000")
 	test.Tap(a.signIn)
-	if h.ui.banner.Visible() {
-		t.Fatal("banner still shown after signing in")
-	}
+	// The session is saved off the UI goroutine.
+	h.eventually("the banner to go after signing in", func() bool { return !h.ui.banner.Visible() })
 	if a.access.Text != "" || a.refreshTk.Text != "" {
 		t.Fatal("token fields keep the tokens after signing in")
 	}
@@ -556,16 +556,18 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{})
 	a := h.ui.account
-	before, _, _ := h.db.Credentials()
+	session := h.accts.GJWCredentials("gjw") // the migrated session
+	before, _, _ := session.Credentials()
 	test.Tap(a.refresh)
 	h.eventually("the refresh", func() bool { return a.result.Text == "Session refreshed." })
-	after, _, _ := h.db.Credentials()
+	after, _, _ := session.Credentials()
 	if after.RefreshToken == before.RefreshToken {
 		t.Fatal("refresh did not rotate the session")
 	}
 	test.Tap(a.signOut)
 	h.tapDialogButton("Yes")
-	if _, ok, _ := h.db.Credentials(); ok {
+	h.eventually("the sign-out", func() bool { return a.status.Text == "Not signed in" })
+	if _, ok, _ := session.Credentials(); ok {
 		t.Fatal("sign out kept the credentials")
 	}
 	if a.status.Text != "Not signed in" || !a.refresh.Disabled() {
@@ -586,7 +588,7 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 	// A refused refresh also shows the banner.
 	h.ui.setSignedOut(false)
 	acct := p.sb.Login()
-	SignIn(h.db, persist.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID})
+	SignIn(h.accts, persist.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID})
 	a.refreshStatus()
 	p.sb.RevokeSession()
 	test.Tap(a.refresh)
@@ -628,5 +630,56 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	m := h.ui.uploads.rows[0].job.Meta
 	if m.Category != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {
 		t.Fatalf("new row meta %+v", m)
+	}
+}
+
+func TestAboutShowsVersionCommitAndBuildDate(t *testing.T) {
+	old := [3]string{Version, Commit, BuildDate}
+	t.Cleanup(func() { Version, Commit, BuildDate = old[0], old[1], old[2] })
+	Version, Commit, BuildDate = "1.2.3", "0123abcd4567", "2026-01-02T03:04:05Z"
+
+	h := newHarness(t, nil, harnessOpts{noStart: true})
+	var about *widget.Button
+	for _, o := range test.LaidOutObjects(h.ui.content) {
+		if b, ok := o.(*widget.Button); ok && b.Icon == theme.InfoIcon() && b.Visible() {
+			about = b
+		}
+	}
+	if about == nil {
+		t.Fatal("no About button")
+	}
+	if h.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("a dialog is open before About was tapped")
+	}
+	test.Tap(about)
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("About opened nothing")
+	}
+	var text []string
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.Label); ok {
+			text = append(text, l.Text)
+		}
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{"GJW Uploader", "Version 1.2.3", "Commit 0123abcd4567", "Built 2026-01-02T03:04:05Z"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the About box lacks %q: %q", want, all)
+		}
+	}
+	h.tapDialogButton("Close")
+	if h.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("Close left the About box open")
+	}
+
+	// Unstamped (go build): the version fyne package injects from
+	// FyneApp.toml, with its build number, else "dev".
+	Version, Commit, BuildDate = "", "", ""
+	if got := aboutInfo(fyne.AppMetadata{Version: "0.1.0", Build: 7}).Lines()[0]; got != "Version 0.1.0 (build 7)" {
+		t.Errorf("from Fyne's metadata: %q", got)
+	}
+	if got := aboutInfo(fyne.AppMetadata{}).Lines()[0]; got != "Version dev" {
+		t.Errorf("with no stamp at all: %q", got)
 	}
 }
