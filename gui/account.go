@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,13 +14,18 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
-// accountView signs in with the browser-session tokens the upload guide
-// describes, shows when the session expires, refreshes it and signs out.
-// Tokens are typed into password entries and never shown or logged.
+// accountView is the Account tab: the accounts uploads go to (platform,
+// name, default flag, session state and expiry, remove), the session of
+// the default Gan Jing World account (refresh, sign out), and the form that
+// adds a Gan Jing World account with the browser-session tokens the upload
+// guide describes. Everything goes through the account Manager; tokens are
+// typed into password entries and never shown or logged. Reads come from
+// the Manager's memory; writes run off the UI goroutine.
 type accountView struct {
 	ui *UI
 
@@ -29,6 +35,10 @@ type accountView struct {
 	refresh *widget.Button
 	signOut *widget.Button
 
+	list  *fyne.Container // one row per account
+	where *widget.Label
+
+	name      *widget.Entry
 	access    *widget.Entry
 	refreshTk *widget.Entry
 	channel   *widget.Entry
@@ -49,6 +59,12 @@ func newAccountView(ui *UI) *accountView {
 	a.signOut = widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.confirmSignOut)
 	a.signOut.Importance = widget.DangerImportance
 
+	a.list = container.NewVBox()
+	a.where = widget.NewLabel("")
+	a.where.Wrapping = fyne.TextWrapWord
+
+	a.name = widget.NewEntry()
+	a.name.SetPlaceHolder("optional: gjw for the first, a name of your own for another channel")
 	a.access = widget.NewPasswordEntry()
 	a.access.SetPlaceHolder("access token")
 	a.refreshTk = widget.NewPasswordEntry()
@@ -63,28 +79,51 @@ func newAccountView(ui *UI) *accountView {
 	a.formMsg.Wrapping = fyne.TextWrapWord
 
 	help := widget.NewLabel("Sign in to your channel on ganjingworld.com in a browser, then copy the session's access token, " +
-		"refresh token and channel id here. GJW Uploader keeps them in its data folder and renews the access token " +
-		"by itself before it expires; the refresh token lasts about three months.")
+		"refresh token and channel id here. GJW Uploader keeps them in the system keyring (or, without one, in its " +
+		"data folder) and renews the access token by itself before it expires; the refresh token lasts about three months. " +
+		"Signing in again to the same channel replaces its session; another channel needs a name of its own.")
 	help.Wrapping = fyne.TextWrapWord
 
-	session := widget.NewCard("Session", "", container.NewVBox(
+	session := widget.NewCard("Session", "The default Gan Jing World account", container.NewVBox(
 		a.status, a.expiry, container.NewHBox(a.refresh, a.signOut), a.result))
+	accounts := widget.NewCard("Accounts", "Where uploads go", container.NewVBox(a.list, a.where))
 	form := widget.NewForm(
+		widget.NewFormItem("Account name", a.name),
 		widget.NewFormItem("Access token", a.access),
 		widget.NewFormItem("Refresh token", a.refreshTk),
 		widget.NewFormItem("Channel ID", a.channel),
 		widget.NewFormItem("Expires in (seconds)", a.expiresIn),
 	)
-	signInCard := widget.NewCard("Sign in", "With the tokens of a browser session", container.NewVBox(
+	signInCard := widget.NewCard("Sign in", "Add a Gan Jing World account with the tokens of a browser session", container.NewVBox(
 		help, form, container.NewHBox(a.signIn), a.formMsg))
-	a.content = container.NewVScroll(container.NewPadded(container.NewVBox(session, signInCard)))
+	var soon []fyne.CanvasObject
+	for _, p := range account.Platforms {
+		if account.Available(p) {
+			continue
+		}
+		b := widget.NewButton(account.Title(p)+": coming soon", nil)
+		b.Disable()
+		soon = append(soon, b)
+	}
+	others := widget.NewCard("Other platforms", "", container.NewHBox(soon...))
+	a.content = container.NewVScroll(container.NewPadded(container.NewVBox(session, accounts, signInCard, others)))
 	a.refreshStatus()
 	return a
 }
 
-// refreshStatus shows who is signed in and until when; never a token.
+// manager is the app's account Manager.
+func (a *accountView) manager() *account.Manager { return a.ui.deps.Accounts }
+
+// refreshStatus shows the accounts and the default GJW account's session;
+// never a token. It reads the Manager's memory only.
 func (a *accountView) refreshStatus() {
-	cr, ok, err := a.ui.deps.DB.Credentials()
+	m := a.manager()
+	def, ok, _ := m.DefaultOf(account.GJW)
+	var cr persist.Credentials
+	var err error
+	if ok {
+		cr, ok, err = m.GJWCredentials(def.Name).Credentials()
+	}
 	switch {
 	case err != nil:
 		a.status.SetText("The session could not be read: " + err.Error())
@@ -93,13 +132,8 @@ func (a *accountView) refreshStatus() {
 		a.status.SetText("Not signed in")
 		a.expiry.SetText("Paste the tokens below to sign in.")
 	default:
-		a.status.SetText("Signed in · channel " + cr.ChannelID)
-		if cr.ExpiresAt.IsZero() {
-			a.expiry.SetText("Access token expiry: unknown (it is renewed when the platform asks)")
-		} else {
-			a.expiry.SetText("Access token expires " + formatUntil(cr.ExpiresAt, time.Now()) +
-				" (" + cr.ExpiresAt.Local().Format("Mon 2 Jan 2006 15:04") + ")")
-		}
+		a.status.SetText("Signed in · channel " + cr.ChannelID + " · account " + def.Name)
+		a.expiry.SetText(expiryText(cr.ExpiresAt))
 	}
 	if ok {
 		a.refresh.Enable()
@@ -108,17 +142,59 @@ func (a *accountView) refreshStatus() {
 		a.refresh.Disable()
 		a.signOut.Disable()
 	}
+
+	accts, _ := m.List()
+	rows := make([]fyne.CanvasObject, 0, len(accts))
+	for _, acct := range accts {
+		rows = append(rows, a.accountRow(acct))
+	}
+	if len(rows) == 0 {
+		rows = append(rows, widget.NewLabel("No accounts yet: sign in below."))
+	}
+	a.list.Objects = rows
+	a.list.Refresh()
+	a.where.SetText("Secrets are kept in the " + m.SecretsWhere() + ".")
 }
 
-// focus puts the cursor in the first sign-in field.
+// accountRow is one account: what it is, its state, and Remove.
+func (a *accountView) accountRow(acct account.Account) fyne.CanvasObject {
+	parts := []string{account.Title(acct.Platform), acct.Name}
+	if acct.Default {
+		parts = append(parts, "default")
+	}
+	state := ""
+	if acct.Platform == account.GJW {
+		parts = append(parts, "channel "+acct.ChannelID)
+		if cr, ok, _ := a.manager().GJWCredentials(acct.Name).Credentials(); ok {
+			state = "Signed in · " + expiryText(cr.ExpiresAt)
+		} else {
+			state = "Signed out: sign in again below"
+		}
+	}
+	title := widget.NewLabelWithStyle(strings.Join(parts, " · "), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { a.confirmRemove(acct) })
+	remove.Importance = widget.DangerImportance
+	return container.NewBorder(nil, nil, nil, container.NewCenter(remove), container.NewVBox(title, widget.NewLabel(state)))
+}
+
+func expiryText(at time.Time) string {
+	if at.IsZero() {
+		return "Access token expiry: unknown (it is renewed when the platform asks)"
+	}
+	return "Access token expires " + formatUntil(at, time.Now()) + " (" + at.Local().Format("Mon 2 Jan 2006 15:04") + ")"
+}
+
+// focus puts the cursor in the first token field.
 func (a *accountView) focus() {
 	if c := a.ui.win.Canvas(); c != nil {
 		c.Focus(a.access)
 	}
 }
 
-// doSignIn stores the pasted session and lets waiting uploads go on.
+// doSignIn adds (or signs in again) a GJW account through the Manager,
+// off the UI goroutine, then lets waiting uploads go on.
 func (a *accountView) doSignIn() {
+	name := strings.TrimSpace(a.name.Text)
 	cr := persist.Credentials{
 		AccessToken:  strings.TrimSpace(a.access.Text),
 		RefreshToken: strings.TrimSpace(a.refreshTk.Text),
@@ -134,6 +210,12 @@ func (a *accountView) doSignIn() {
 		a.say(a.formMsg, widget.DangerImportance, "Paste the "+strings.Join(missing, ", ")+" to sign in.")
 		return
 	}
+	if name != "" {
+		if err := account.CheckName(name); err != nil {
+			a.say(a.formMsg, widget.DangerImportance, "Account name: "+err.Error()+".")
+			return
+		}
+	}
 	if s := strings.TrimSpace(a.expiresIn.Text); s != "" {
 		secs, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || secs <= 0 {
@@ -142,25 +224,44 @@ func (a *accountView) doSignIn() {
 		}
 		cr.ExpiresAt = time.Now().Add(time.Duration(secs) * time.Second)
 	}
-	if err := SignIn(a.ui.deps.DB, cr); err != nil {
-		a.say(a.formMsg, widget.DangerImportance, "Could not save the session: "+err.Error())
-		return
-	}
-	for _, e := range []*widget.Entry{a.access, a.refreshTk, a.expiresIn} {
-		e.SetText("")
-	}
-	a.say(a.formMsg, widget.SuccessImportance, "Signed in. Waiting uploads continue now.")
-	a.say(a.result, widget.MediumImportance, "")
-	a.refreshStatus()
-	a.ui.signedIn()
+	m := a.manager()
+	a.signIn.Disable()
+	a.say(a.formMsg, widget.MediumImportance, "Saving…")
+	a.ui.goBackground(func(context.Context) {
+		err := m.Add(account.Account{Name: name, Platform: account.GJW, ChannelID: cr.ChannelID}, cr)
+		a.ui.do(func() {
+			a.signIn.Enable()
+			switch {
+			case errors.Is(err, account.ErrExists):
+				a.say(a.formMsg, widget.DangerImportance, err.Error()+": type a name for this account above.")
+				return
+			case err != nil:
+				a.say(a.formMsg, widget.DangerImportance, "Could not save the session: "+err.Error())
+				return
+			}
+			for _, e := range []*widget.Entry{a.access, a.refreshTk, a.expiresIn, a.name} {
+				e.SetText("")
+			}
+			a.say(a.formMsg, widget.SuccessImportance, "Signed in. Waiting uploads continue now.")
+			a.say(a.result, widget.MediumImportance, "")
+			a.refreshStatus()
+			a.ui.signedIn()
+		})
+	})
 }
 
-// SignIn stores a session (cmd/gjw-uploader uses it for the demo account).
-func SignIn(db *persist.DB, cr persist.Credentials) error {
+// SignIn adds a Gan Jing World session through m: the default GJW
+// account's when it is for the same channel (signing in again), else a new
+// account named gjw (cmd/gjw-uploader uses it for the demo account).
+func SignIn(m *account.Manager, cr persist.Credentials) error {
 	if cr.AccessToken == "" || cr.RefreshToken == "" || cr.ChannelID == "" {
 		return errors.New("access token, refresh token and channel id are all needed")
 	}
-	return db.PutCredentials(cr)
+	acct := account.Account{Platform: account.GJW, ChannelID: cr.ChannelID}
+	if def, ok, _ := m.DefaultOf(account.GJW); ok && def.ChannelID == cr.ChannelID {
+		acct.Name = def.Name
+	}
+	return m.Add(acct, cr)
 }
 
 // doRefresh exchanges the refresh token now, off the UI goroutine.
@@ -188,23 +289,46 @@ func (a *accountView) doRefresh() {
 	})
 }
 
+// confirmSignOut removes the default GJW account, after asking.
 func (a *accountView) confirmSignOut() {
-	dialog.ShowConfirm("Sign out?", "GJW Uploader forgets this session. Queued uploads wait until you sign in again.",
+	def, ok, _ := a.manager().DefaultOf(account.GJW)
+	if !ok {
+		return
+	}
+	dialog.ShowConfirm("Sign out?", "GJW Uploader forgets the session of account "+def.Name+
+		". Its queued uploads wait until you sign in again.",
 		func(ok bool) {
 			if ok {
-				a.doSignOut()
+				a.remove(def.Name, "Signed out; the session was removed from this computer.")
 			}
 		}, a.ui.win)
 }
 
-// doSignOut wipes the stored session.
-func (a *accountView) doSignOut() {
-	if err := a.ui.deps.DB.DeleteCredentials(); err != nil {
-		a.say(a.result, widget.DangerImportance, "Could not sign out: "+err.Error())
-		return
-	}
-	a.say(a.result, widget.MediumImportance, "Signed out; the session was removed from this computer.")
-	a.refreshStatus()
+// confirmRemove removes one account, after asking.
+func (a *accountView) confirmRemove(acct account.Account) {
+	dialog.ShowConfirm("Remove "+acct.Name+"?", fmt.Sprintf("GJW Uploader forgets the %s account %s and wipes its secrets "+
+		"from this computer. Its uploads stop and wait until you add it again.", account.Title(acct.Platform), acct.Name),
+		func(ok bool) {
+			if ok {
+				a.remove(acct.Name, "Removed "+acct.Name+"; its secrets were wiped from this computer.")
+			}
+		}, a.ui.win)
+}
+
+// remove wipes an account off the UI goroutine.
+func (a *accountView) remove(name, done string) {
+	m := a.manager()
+	a.ui.goBackground(func(context.Context) {
+		err := m.Remove(name)
+		a.ui.do(func() {
+			a.refreshStatus()
+			if err != nil {
+				a.say(a.result, widget.DangerImportance, "Could not remove "+name+": "+err.Error())
+				return
+			}
+			a.say(a.result, widget.MediumImportance, done)
+		})
+	})
 }
 
 func (a *accountView) say(l *widget.Label, imp widget.Importance, msg string) {

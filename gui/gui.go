@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -33,7 +34,11 @@ type Deps struct {
 	App    fyne.App
 	Engine *core.Engine
 	DB     *persist.DB
-	Events *Events
+	// Accounts are the destination accounts and their sessions; the engine
+	// must use the same Manager (account.DefaultGJWStore). Nil: New opens
+	// one on DB.
+	Accounts *account.Manager
+	Events   *Events
 	// DataDir is the app's data folder; poster frames taken with ffmpeg are
 	// kept in DataDir/posters. Empty means a temporary folder.
 	DataDir string
@@ -88,6 +93,13 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	if d.App == nil {
 		d.App = fyne.CurrentApp()
 	}
+	if d.Accounts == nil {
+		m, err := account.Open(d.DB, account.Options{})
+		if err != nil {
+			return nil, err
+		}
+		d.Accounts = m
+	}
 	settings, err := d.DB.Settings()
 	if err != nil {
 		return nil, err
@@ -141,7 +153,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 			waitsForSession = true
 		}
 	}
-	if _, ok, _ := d.DB.Credentials(); !ok && len(jobs) > 0 {
+	if _, ok, _ := (account.DefaultGJWStore{DB: d.DB, Accounts: d.Accounts}).Credentials(); !ok && len(jobs) > 0 {
 		for _, j := range jobs {
 			waitsForSession = waitsForSession || core.Unfinished(j)
 		}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	_ "github.com/gjw-uploader/gjw-uploader/gui/locale" // quiet Fyne under LANG=C.UTF-8
@@ -101,6 +102,7 @@ type harness struct {
 	p       *platform
 	app     *recordingApp
 	db      *persist.DB
+	accts   *account.Manager
 	events  *Events
 	engine  *core.Engine
 	win     fyne.Window
@@ -154,11 +156,16 @@ func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
 	} else {
 		opts.Hosts = gjw.Hosts{API: "http://127.0.0.1:1", Image: "http://127.0.0.1:1", VOD: "http://127.0.0.1:1"}
 	}
-	h.engine = core.New(h.db, opts)
+	accts, err := account.Open(h.db, account.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.accts = accts
+	h.engine = core.New(account.DefaultGJWStore{DB: h.db, Accounts: accts}, opts)
 	h.ctx, h.stop = context.WithCancel(context.Background())
 	h.win = test.NewTempWindow(t, nil)
 	h.win.Resize(fyne.NewSize(1120, 720))
-	ui, err := New(h.ctx, h.win, Deps{App: h.app, Engine: h.engine, DB: h.db, Events: h.events, DataDir: t.TempDir()})
+	ui, err := New(h.ctx, h.win, Deps{App: h.app, Engine: h.engine, DB: h.db, Accounts: accts, Events: h.events, DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,7 @@ import (
 	_ "github.com/gjw-uploader/gjw-uploader/gui/locale"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/gui"
 	"github.com/gjw-uploader/gjw-uploader/icons"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -74,7 +75,12 @@ func main() {
 			return
 		}
 	}
-	if err := demoSignIn(db); err != nil {
+	accounts, err := account.Open(db, account.Options{})
+	if err != nil {
+		fail(a, err)
+		return
+	}
+	if err := demoSignIn(accounts); err != nil {
 		fail(a, err)
 		return
 	}
@@ -90,12 +96,12 @@ func main() {
 	}
 	events := gui.NewEvents()
 	opts.OnEvent = events.Push
-	engine := core.New(db, opts)
+	engine := core.New(account.DefaultGJWStore{DB: db, Accounts: accounts}, opts)
 
 	w := a.NewWindow("GJW Uploader")
 	w.SetIcon(icons.App)
 	w.Resize(fyne.NewSize(1120, 720))
-	ui, err := gui.New(ctx, w, gui.Deps{App: notifier(a), Engine: engine, DB: db, Events: events, DataDir: dir})
+	ui, err := gui.New(ctx, w, gui.Deps{App: notifier(a), Engine: engine, DB: db, Accounts: accounts, Events: events, DataDir: dir})
 	if err != nil {
 		fail(a, err)
 		return
@@ -184,12 +190,12 @@ func fail(a fyne.App, err error) {
 // demoSignIn stores the GJW_DEMO_* session when no session is stored, or
 // when the stored one is for the same channel (an earlier demo run whose
 // rotated tokens a restarted sandbox no longer knows).
-func demoSignIn(db *persist.DB) error {
+func demoSignIn(accounts *account.Manager) error {
 	access, refresh, channel := os.Getenv("GJW_DEMO_ACCESS_TOKEN"), os.Getenv("GJW_DEMO_REFRESH_TOKEN"), os.Getenv("GJW_DEMO_CHANNEL")
 	if access == "" || refresh == "" || channel == "" {
 		return nil
 	}
-	cur, ok, err := db.Credentials()
+	cur, ok, err := accounts.DefaultOf(account.GJW)
 	if err != nil {
 		return err
 	}
@@ -202,7 +208,7 @@ func demoSignIn(db *persist.DB) error {
 			cr.ExpiresAt = time.Now().Add(time.Duration(secs) * time.Second)
 		}
 	}
-	return gui.SignIn(db, cr)
+	return gui.SignIn(accounts, cr)
 }
 
 // waitStopped gives running jobs a moment to record that they stopped
