@@ -233,7 +233,8 @@ func (a *accountView) doSignIn() {
 			a.signIn.Enable()
 			switch {
 			case errors.Is(err, account.ErrExists):
-				a.say(a.formMsg, widget.DangerImportance, err.Error()+": type a name for this account above.")
+				a.say(a.formMsg, widget.DangerImportance, strings.TrimSuffix(err.Error(), ": give the new account another name")+
+					": type a name for this one in “Account name”.")
 				return
 			case err != nil:
 				a.say(a.formMsg, widget.DangerImportance, "Could not save the session: "+err.Error())

@@ -103,8 +103,13 @@ func (s gjwSignIn) add(a *app, command string) (account.Account, error) {
 
 // explainAdd words an Add error for the command line.
 func explainAdd(err error) error {
-	if errors.Is(err, account.ErrExists) {
-		return fmt.Errorf("%v: add it with --name NAME (or gjw account remove the old one first)", err)
+	var ee *account.ExistsError
+	if errors.As(err, &ee) {
+		what := account.Title(ee.Account.Platform)
+		if ee.Account.ChannelID != "" {
+			what += " channel " + ee.Account.ChannelID
+		}
+		return fmt.Errorf("account %q is already %s: add this one with --name NAME (or gjw account remove %s first)", ee.Account.Name, what, ee.Account.Name)
 	}
 	return err
 }

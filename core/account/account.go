@@ -86,6 +86,20 @@ var (
 	ErrUnavailable = errors.New("not available yet")
 )
 
+// ExistsError is Add's answer when the name is taken by another platform
+// or another channel; it matches ErrExists.
+type ExistsError struct{ Account Account }
+
+func (e *ExistsError) Error() string {
+	what := Title(e.Account.Platform)
+	if e.Account.ChannelID != "" {
+		what += " channel " + e.Account.ChannelID
+	}
+	return fmt.Sprintf("account %q is already %s: give the new account another name", e.Account.Name, what)
+}
+
+func (e *ExistsError) Is(target error) bool { return target == ErrExists }
+
 // maxNameLen bounds account names (they are keys and keyring user names).
 const maxNameLen = 64
 

@@ -189,11 +189,7 @@ func (m *Manager) Add(a Account, secret any) error {
 	defer m.mu.Unlock()
 	if old, ok := m.accounts[a.Name]; ok {
 		if old.Platform != a.Platform || old.ChannelID != a.ChannelID {
-			what := Title(old.Platform)
-			if old.ChannelID != "" {
-				what += " channel " + old.ChannelID
-			}
-			return fmt.Errorf("%w: %q is %s; give the new account another name", ErrExists, a.Name, what)
+			return &ExistsError{Account: old}
 		}
 		a.Default, a.AddedAt = old.Default, old.AddedAt
 	} else {
