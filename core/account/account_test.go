@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +304,50 @@ func TestDataFoldersDoNotShareKeyring(t *testing.T) {
 	m1b := open(t, db1)
 	if cr, _, _ := m1b.GJWCredentials("gjw").Credentials(); cr.AccessToken != "one" {
 		t.Fatalf("folder 1 reads %q", cr.AccessToken)
+	}
+}
+
+// Refreshes, reads and a removal at once: no race, and once Remove has
+// returned, nothing brings the account's session back.
+func TestConcurrentUseAndRemove(t *testing.T) {
+	keyring.MockInit()
+	db, _ := persist.OpenInMemory()
+	defer db.Close()
+	m := open(t, db)
+	m.Add(Account{Platform: GJW}, session("a", "r", "c"))
+	m.Add(Account{Name: "other", Platform: GJW}, session("a2", "r2", "c2"))
+	store := m.GJWCredentials("gjw")
+	done := make(chan struct{})
+	for i := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range 50 {
+				if cr, ok, _ := store.Credentials(); ok {
+					cr.AccessToken = fmt.Sprintf("a-%d-%d", i, j)
+					store.PutCredentials(cr)
+				}
+				m.List()
+				m.DefaultOf(GJW)
+			}
+		}()
+	}
+	time.Sleep(time.Millisecond)
+	if err := m.Remove("gjw"); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		<-done
+	}
+	if _, ok, _ := store.Credentials(); ok {
+		t.Fatal("a refresh brought the removed account back")
+	}
+	if _, ok, _ := db.Secret("gjw"); ok {
+		t.Fatal("secret/gjw came back")
+	}
+	if _, err := keyring.Get(KeyringService, m.keyringUser("gjw")); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("the keyring entry came back: %v", err)
+	}
+	if d, ok, _ := m.DefaultOf(GJW); !ok || d.Name != "other" {
+		t.Fatalf("the default GJW account after removing gjw: %+v", d)
 	}
 }
