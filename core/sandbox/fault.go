@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Fault is a failure queued with Inject. The first queued fault matching a
@@ -29,6 +30,16 @@ type Fault struct {
 	// (GET, HEAD) whose reused connection dies before any response byte;
 	// use Times: 2 to make such a cut visible to a Go client.
 	CutAfter int64
+	// Hold keeps the request without answering, as a half-open connection
+	// does (a laptop asleep, a dropped Wi-Fi): the real handler never runs,
+	// so nothing is created or stored, and no response byte is sent. The
+	// hold ends after Hold, when Release is closed, or when the client hangs
+	// up (a client with a stall watchdog does), whichever comes first; a
+	// negative Hold waits for Release or the client only. Then the
+	// connection is dropped. Status and CutAfter win over it.
+	Hold time.Duration
+	// Release, if not nil, ends a Hold early when closed.
+	Release <-chan struct{}
 	// Times is how many matching requests the fault hits; 0 means 1.
 	Times int
 }
@@ -46,8 +57,8 @@ func (s *Server) Inject(f Fault) {
 	default:
 		panic(fmt.Sprintf("sandbox: Fault.Host %q: want api, image or vod", f.Host))
 	}
-	if f.Status == 0 && f.CutAfter <= 0 {
-		panic("sandbox: Fault needs Status or CutAfter")
+	if f.Status == 0 && f.CutAfter <= 0 && f.Hold == 0 {
+		panic("sandbox: Fault needs Status, CutAfter or Hold")
 	}
 	left := f.Times
 	if left <= 0 {
@@ -85,6 +96,10 @@ func (s *Server) withFaults(host string, next http.Handler) http.Handler {
 		if f.Status != 0 {
 			s.logf("fault: %s %s %s -> injected %d", host, r.Method, r.URL.Path, f.Status)
 			writeError(w, r, f.Status, fmt.Sprintf("sandbox: injected fault (%d)", f.Status))
+			return
+		}
+		if f.CutAfter <= 0 {
+			s.hold(host, w, r, f)
 			return
 		}
 		s.logf("fault: %s %s %s -> connection cut after %d body bytes", host, r.Method, r.URL.Path, f.CutAfter)
