@@ -14,9 +14,11 @@ import (
 // OptionsFrom builds engine options from saved settings, with the
 // environment taking precedence: GJW_API_URL, GJW_IMAGE_URL, GJW_VOD_URL,
 // GJW_CHUNK_SIZE (bytes), GJW_POLL_INTERVAL (a duration such as 5s, or
-// seconds), GJW_POLL_ATTEMPTS and GJW_RETRY_DELAYS (comma-separated
-// durations such as 0,1s,3s; scripts and tests use it to fail fast). A
-// malformed value is an error naming it.
+// seconds), GJW_POLL_ATTEMPTS, GJW_RETRY_DELAYS (comma-separated
+// durations such as 0,1s,3s; scripts and tests use it to fail fast) and
+// GJW_STALL_TIMEOUT (a duration such as 60s: a request making no progress
+// that long is cancelled and retried). A malformed value is an error naming
+// it.
 func OptionsFrom(s persist.Settings) (Options, error) {
 	hosts := gjw.DefaultHosts
 	for _, kv := range []struct {
@@ -61,6 +63,13 @@ func OptionsFrom(s persist.Settings) (Options, error) {
 			}
 			o.RetryDelays = append(o.RetryDelays, d)
 		}
+	}
+	if v := os.Getenv("GJW_STALL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return o, fmt.Errorf("GJW_STALL_TIMEOUT=%q is not a positive duration (e.g. 60s)", v)
+		}
+		o.StallTimeout = d
 	}
 	return o, nil
 }
