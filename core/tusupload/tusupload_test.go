@@ -524,3 +524,36 @@ func TestMissingUploadOffsetIsOneClearLine(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestStalledChunkResyncsOnTheSameUpload(t *testing.T) {
+	f := newFixture(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // runs before tusd's server closes
+	var held atomic.Bool
+	var afterStall []string // requests after the stall
+	var mu sync.Mutex
+	f.d.setWrap(func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodPatch && held.CompareAndSwap(false, true) {
+			<-release // a half-open connection: no byte read, no answer
+			return
+		}
+		if held.Load() {
+			mu.Lock()
+			afterStall = append(afterStall, r.Method)
+			mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+	u := f.upload()
+	u.HTTP = &http.Client{Transport: httpx.Watchdog(f.tr, 200*time.Millisecond)}
+	url := f.run(u)
+	if f.d.creates.Load() != 1 || len(f.retries) != 1 || !errors.Is(f.retries[0], httpx.ErrStalled) {
+		t.Fatalf("creates %d, retries %v", f.d.creates.Load(), f.retries)
+	}
+	if len(afterStall) < 2 || afterStall[0] != http.MethodHead || afterStall[1] != http.MethodPatch {
+		t.Fatalf("after the stall: %v", afterStall)
+	}
+	if got, _ := f.store.Get("job-1"); got != url {
+		t.Fatalf("store has %q, finished %q", got, url)
+	}
+}
