@@ -67,14 +67,19 @@ func Retryable(err error) bool {
 // NotSent reports whether the request certainly never reached the server
 // (the connection could not be made), so even a non-idempotent call such
 // as add-content may be repeated without risking a duplicate. A stalled
-// request (ErrStalled) may have reached it, so it is not "not sent".
+// request (ErrStalled) may have reached the server, so it counts as sent
+// unless it stalled before it had a connection.
 func NotSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || e.Status != 0 {
 		return false
 	}
 	var op *net.OpError
-	return errors.As(e.Err, &op) && op.Op == "dial"
+	if errors.As(e.Err, &op) && op.Op == "dial" {
+		return true
+	}
+	var se *stalledError
+	return errors.As(e.Err, &se) && !se.connected.Load() // the dial itself stalled
 }
 
 // SafeToRepeat reports whether a failed non-idempotent call certainly did

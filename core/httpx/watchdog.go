@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,7 +23,12 @@ const DefaultStallTimeout = 60 * time.Second
 // repeated after it, since the request may have reached the server.
 var ErrStalled = errors.New("the connection stalled")
 
-type stalledError struct{ idle time.Duration }
+type stalledError struct {
+	idle time.Duration
+	// connected is set once the transport had a connection for the
+	// request; a stall before that (a dial that hangs) sent nothing.
+	connected atomic.Bool
+}
 
 func (e *stalledError) Error() string {
 	return fmt.Sprintf("the connection stalled: no progress for %s s", strconv.FormatFloat(e.idle.Seconds(), 'f', -1, 64))
@@ -67,8 +74,12 @@ type watchdog struct {
 }
 
 func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithCancelCause(req.Context())
-	stall := &Error{Op: req.Method + " " + req.URL.Host, Err: &stalledError{w.idle}}
+	se := &stalledError{idle: w.idle}
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { se.connected.Store(true) },
+	})
+	ctx, cancel := context.WithCancelCause(ctx)
+	stall := &Error{Op: req.Method + " " + req.URL.Host, Err: se}
 	timer := time.AfterFunc(w.idle, func() { cancel(stall) })
 	kick := func() { timer.Reset(w.idle) }
 	// stalled reports whether err comes from our cancel, not the caller's.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -196,4 +197,35 @@ func (s *slowReader) Read(p []byte) (int, error) {
 	s.left--
 	p[0] = 'b'
 	return 1, nil
+}
+
+func TestWatchdogStallBeforeAConnectionWasNotSent(t *testing.T) {
+	// A dial that never completes (a SYN nobody answers): nothing was sent,
+	// so even add-content may be repeated.
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	c := &http.Client{Transport: httpx.Watchdog(tr, idle)}
+	start := time.Now()
+	_, err := c.Post("http://192.0.2.1/v1.0c/add-content", "application/json", strings.NewReader("{}"))
+	err = httpx.Transport(context.Background(), "add-content", err)
+	wantStall(t, err, start)
+	if !httpx.NotSent(err) || !httpx.SafeToRepeat(err) {
+		t.Fatalf("a stalled dial counts as sent: %v", err)
+	}
+
+	// Stalled after the request went out: it may have been handled.
+	hold := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		<-hold
+	}))
+	defer srv.Close()
+	defer close(hold)
+	_, err = watched(t).Post(srv.URL, "application/json", strings.NewReader("{}"))
+	err = httpx.Transport(context.Background(), "add-content", err)
+	if !errors.Is(err, httpx.ErrStalled) || httpx.NotSent(err) || httpx.SafeToRepeat(err) {
+		t.Fatalf("a request stalled after sending counts as not sent: %v", err)
+	}
 }
