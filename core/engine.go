@@ -1,8 +1,9 @@
-// Package core is the upload engine: it turns a video file into a published
-// Gan Jing World video through the guide's eight steps, as a job persisted
-// after every step and every acknowledged chunk, so a crash or a pause
-// resumes where the server has it. It runs jobs in a queue and reports
-// progress as events; it never imports Fyne.
+// Package core is the upload engine: a queue of jobs, each one source video
+// published to one or more targets (an account each). A platform is a
+// dest.Driver; the engine never names one (drivers.go wires the defaults).
+// Every target is a persisted state machine, saved after every step and
+// every acknowledged chunk, so a crash or a pause resumes where the server
+// has it. It reports progress as events; it never imports Fyne.
 package core
 
 import (
@@ -14,51 +15,13 @@ import (
 	"sync"
 	"time"
 
-	tus "github.com/eventials/go-tus"
-
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
-// Step names a pipeline step; a job's Step is the next one to run.
-type Step = string
-
-// The guide's steps after sign-in (step 1), in order.
-const (
-	StepToken      Step = "token"      // 2: get the upload token
-	StepThumbnail  Step = "thumbnail"  // 3: upload the poster image
-	StepContent    Step = "content"    // 4: create the content entry
-	StepUploadID   Step = "upload-id"  // 5: register the upload id
-	StepUpload     Step = "upload"     // 6: TUS upload, then the video id
-	StepProcessing Step = "processing" // 7: poll transcoding
-	StepFinalize   Step = "finalize"   // 8: update-content
-	StepDone       Step = "done"
-)
-
-var steps = []Step{StepToken, StepThumbnail, StepContent, StepUploadID, StepUpload, StepProcessing, StepFinalize, StepDone}
-
-// stepTitles are the words users see for each step.
-var stepTitles = map[Step]string{
-	StepToken: "getting upload token", StepThumbnail: "uploading thumbnail", StepContent: "creating content entry",
-	StepUploadID: "registering upload", StepUpload: "uploading video", StepProcessing: "processing",
-	StepFinalize: "publishing", StepDone: "published",
-}
-
-// StepTitle is a step's human name.
-func StepTitle(s Step) string { return stepTitles[s] }
-
-// StepNumber is the guide's number of a step (2..8).
-func StepNumber(s Step) int {
-	for i, st := range steps {
-		if st == s {
-			return i + 2
-		}
-	}
-	return 0
-}
-
-// Job states.
+// Job and target states.
 const (
 	StateQueued   = "queued"
 	StateRunning  = "running"
@@ -70,27 +33,47 @@ const (
 )
 
 // Unfinished reports whether a job still has work to do.
-func Unfinished(j persist.Job) bool { return j.State != StateDone && j.State != StateCanceled }
+func Unfinished(j persist.Job) bool {
+	for _, t := range j.Targets {
+		if targetUnfinished(t) {
+			return true
+		}
+	}
+	return false
+}
 
-// Stop causes: why a running job's context was cancelled.
+func targetUnfinished(t persist.Target) bool { return t.State != StateDone && t.State != StateCanceled }
+
+// Overall is the state a job shows: running while any target runs, then
+// queued, paused, waiting, failed; done once every target is done or
+// canceled (canceled when all are).
+func Overall(targets []persist.Target) string {
+	count := map[string]int{}
+	for _, t := range targets {
+		count[t.State]++
+	}
+	for _, s := range []string{StateRunning, StateQueued, StatePaused, StateWaiting, StateFailed} {
+		if count[s] > 0 {
+			return s
+		}
+	}
+	if count[StateCanceled] == len(targets) {
+		return StateCanceled
+	}
+	return StateDone
+}
+
+// Stop causes: why a running target's context was cancelled.
 var (
 	errPaused   = errors.New("paused")
 	errCanceled = errors.New("canceled")
 )
 
 // ErrNeedPoster means the video has no poster image yet.
-var ErrNeedPoster = errors.New("no poster image: choose a thumbnail for this video")
+var ErrNeedPoster = gjw.ErrNeedPoster
 
-// StepError is a job failure with the step it happened in.
-type StepError struct {
-	Step Step
-	Err  error
-}
-
-func (e *StepError) Error() string {
-	return fmt.Sprintf("step %d (%s): %v", StepNumber(e.Step), StepTitle(e.Step), e.Err)
-}
-func (e *StepError) Unwrap() error { return e.Err }
+// StepError is a target failure with the step it happened in.
+type StepError = dest.StepError
 
 // Store is what the engine needs from persistence (persist.DB has it).
 type Store interface {
@@ -99,7 +82,6 @@ type Store interface {
 	Job(id string) (persist.Job, bool, error)
 	Jobs() ([]persist.Job, error)
 	DeleteJob(id string) error
-	TusStore() tus.Store
 	PutImage(persist.Image) error
 	Image(sha256 string) (persist.Image, bool, error)
 }
@@ -109,40 +91,58 @@ type Options struct {
 	Hosts        gjw.Hosts
 	HTTP         *http.Client
 	ChunkSize    int64
-	Parallel     int             // uploads at once in the queue; default 2
+	Parallel     int             // target uploads at once in the queue; default 2
+	PerPlatform  int             // of them at most this many per platform; default Parallel
 	PollInterval time.Duration   // default 5 s
 	PollAttempts int             // default 120
 	RetryDelays  []time.Duration // default the guide's 0,1,3,5,10,20 s
+	StallTimeout time.Duration   // a request with no progress this long is retried; default 60 s
+	// Drivers builds the driver of an account; the default publishes every
+	// account to Gan Jing World with the store's session (drivers.go).
+	Drivers dest.Factory
+	// Platform names an account's platform; the default is Drivers'.
+	// DefaultTargets are the accounts a job goes to when Add names none.
+	DefaultTargets func() []string
 	// OnEvent receives every job change and progress tick. It is called from
 	// engine goroutines and must not block.
 	OnEvent func(Event)
 }
 
-// Event reports a job's state, and while uploading its transfer.
+// Event reports a job's state, and while a target transfers, its progress.
 type Event struct {
 	Job     persist.Job
-	Sent    int64         // bytes sent so far (upload step)
+	Target  string        // the account the event is about; "" for the whole job
+	Sent    int64         // bytes sent so far to Target (transfer step)
 	Speed   float64       // bytes per second, smoothed
-	ETA     time.Duration // remaining upload time; 0 when unknown
+	ETA     time.Duration // remaining transfer time; 0 when unknown
 	RetryIn time.Duration // > 0 while waiting before a retry
-	Err     error         // why the job failed, paused for sign-in, or waits
-	// SignedOut is set when the session is dead; queued work waits.
+	Err     error         // why the target failed, paused for sign-in, or waits
+	// SignedOut is set when Target's session is dead; its work waits.
 	SignedOut bool
 }
 
 // Engine runs upload jobs. Its methods are safe for concurrent use.
 type Engine struct {
-	opts   Options
-	store  Store
-	client *gjw.Client
+	opts  Options
+	store Store
 
-	mu       sync.Mutex // guards running, parallel and job read-modify-writes
-	running  map[string]context.CancelCauseFunc
+	mu       sync.Mutex // guards running, parallel, drivers and job read-modify-writes
+	running  map[targetKey]*runningTarget
 	parallel int
+	drivers  map[string]dest.Driver
 	wake     chan struct{}
+
+	storeClient *gjw.Client // see Client
 }
 
-// New returns an engine working on store's jobs and credentials.
+type targetKey struct{ job, account string }
+
+type runningTarget struct {
+	cancel   context.CancelCauseFunc
+	platform string
+}
+
+// New returns an engine working on store's jobs.
 func New(store Store, opts Options) *Engine {
 	if opts.Hosts == (gjw.Hosts{}) {
 		opts.Hosts = gjw.DefaultHosts
@@ -150,39 +150,76 @@ func New(store Store, opts Options) *Engine {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 2
 	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 5 * time.Second
-	}
-	if opts.PollAttempts <= 0 {
-		opts.PollAttempts = 120
-	}
 	if len(opts.RetryDelays) == 0 {
 		opts.RetryDelays = httpx.DefaultRetryDelays
 	}
 	if opts.OnEvent == nil {
 		opts.OnEvent = func(Event) {}
 	}
-	client := gjw.NewClient(opts.Hosts, store, opts.HTTP)
-	client.RetryDelays = opts.RetryDelays
-	return &Engine{
-		opts: opts, store: store, client: client,
-		running: map[string]context.CancelCauseFunc{}, parallel: opts.Parallel,
-		wake: make(chan struct{}, 1),
+	if opts.DefaultTargets == nil {
+		opts.DefaultTargets = func() []string { return []string{persist.V1Account} }
 	}
+	e := &Engine{
+		opts: opts, store: store,
+		running: map[targetKey]*runningTarget{}, parallel: opts.Parallel,
+		drivers: map[string]dest.Driver{}, wake: make(chan struct{}, 1),
+	}
+	if e.opts.Drivers == nil {
+		e.opts.Drivers = gjwDrivers(store, opts)
+	}
+	return e
 }
 
-// Client is the platform client the engine uses (shared with articles and
-// the account view, so token refreshes are serialised in one place).
-func (e *Engine) Client() *gjw.Client { return e.client }
+// Driver returns the driver of account, built once and then shared (a
+// driver holds its account's session and caches).
+func (e *Engine) Driver(account string) (dest.Driver, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.driverLocked(account)
+}
+
+func (e *Engine) driverLocked(account string) (dest.Driver, error) {
+	if d, ok := e.drivers[account]; ok {
+		return d, nil
+	}
+	d, err := e.opts.Drivers(account)
+	if err != nil {
+		return nil, err
+	}
+	e.drivers[account] = d
+	return d, nil
+}
+
+// Client is the GJW client of the default account's driver (articles and
+// the account view share it, so token refreshes are serialised in one place).
+func (e *Engine) Client() *gjw.Client {
+	for _, acct := range e.opts.DefaultTargets() {
+		if d, err := e.Driver(acct); err == nil {
+			if g, ok := d.(*gjw.Driver); ok {
+				return g.Client()
+			}
+		}
+	}
+	// No GJW account: a client on the store's session, which says
+	// "signed out" until there is one.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.storeClient == nil {
+		e.storeClient = NewGJWDriver(e.store, e.store, e.opts).Client()
+	}
+	return e.storeClient
+}
 
 // NewUpload is what the creator gives for one video.
 type NewUpload struct {
 	VideoPath     string
-	ThumbnailPath string // may be empty: the job then waits for a poster
+	ThumbnailPath string // may be empty: GJW targets then wait for a poster
 	Meta          persist.VideoMeta
+	Targets       []string // accounts; empty means Options.DefaultTargets
 }
 
-// Add validates the video and queues a job for it.
+// Add validates the video, its metadata and its destinations, and queues a
+// job for it.
 func (e *Engine) Add(u NewUpload) (persist.Job, error) {
 	fi, err := checkVideoFile(u.VideoPath)
 	if err != nil {
@@ -197,12 +234,36 @@ func (e *Engine) Add(u NewUpload) (persist.Job, error) {
 	if err := checkMeta(u.Meta); err != nil {
 		return persist.Job{}, err
 	}
+	accounts := u.Targets
+	if len(accounts) == 0 {
+		accounts = e.opts.DefaultTargets()
+	}
+	if len(accounts) == 0 {
+		return persist.Job{}, errors.New("no destination: add an account (gjw account add, or Account in the app)")
+	}
+	src := dest.Source{Path: u.VideoPath, Size: fi.Size(), ModTime: fi.ModTime(), Poster: u.ThumbnailPath}
 	now := time.Now()
 	j := persist.Job{
 		ID: newID(), Position: now.UnixNano(),
 		VideoPath: u.VideoPath, ThumbnailPath: u.ThumbnailPath, Size: fi.Size(), ModTime: fi.ModTime(),
-		Meta: u.Meta, Step: StepToken, State: StateQueued, CreatedAt: now,
+		Meta: u.Meta, CreatedAt: now,
 	}
+	seen := map[string]bool{}
+	for _, acct := range accounts {
+		if seen[acct] {
+			continue
+		}
+		seen[acct] = true
+		d, err := e.Driver(acct)
+		if err != nil {
+			return persist.Job{}, err
+		}
+		if err := d.Check(src, u.Meta); err != nil {
+			return persist.Job{}, fmt.Errorf("%s: %w", acct, err)
+		}
+		j.Targets = append(j.Targets, persist.Target{Account: acct, Platform: d.Platform(), State: StateQueued})
+	}
+	j.State = Overall(j.Targets)
 	if err := e.store.PutJob(j); err != nil {
 		return persist.Job{}, err
 	}
@@ -214,11 +275,16 @@ func (e *Engine) Add(u NewUpload) (persist.Job, error) {
 // Jobs lists every job in queue order.
 func (e *Engine) Jobs() ([]persist.Job, error) { return e.store.Jobs() }
 
-// update applies fn to the stored job under the engine lock and saves it;
-// every job write goes through here so edits and the pipeline never race.
+// update applies fn to the stored job under the engine lock, recomputes its
+// overall state and saves it; every job write goes through here so edits
+// and the targets' runs never race.
 func (e *Engine) update(id string, fn func(*persist.Job) error) (persist.Job, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.updateLocked(id, fn)
+}
+
+func (e *Engine) updateLocked(id string, fn func(*persist.Job) error) (persist.Job, error) {
 	j, ok, err := e.store.Job(id)
 	if err != nil {
 		return j, err
@@ -229,7 +295,19 @@ func (e *Engine) update(id string, fn func(*persist.Job) error) (persist.Job, er
 	if err := fn(&j); err != nil {
 		return j, err
 	}
+	j.State = Overall(j.Targets)
 	return j, e.store.PutJob(j)
+}
+
+// updateTarget is update for one target of a job.
+func (e *Engine) updateTarget(id, account string, fn func(*persist.Job, *persist.Target) error) (persist.Job, error) {
+	return e.update(id, func(j *persist.Job) error {
+		t := j.Target(account)
+		if t == nil {
+			return fmt.Errorf("upload %q has no destination %q", j.Meta.Title, account)
+		}
+		return fn(j, t)
+	})
 }
 
 func (e *Engine) emit(ev Event) { e.opts.OnEvent(ev) }
@@ -242,19 +320,25 @@ func (e *Engine) poke() {
 	}
 }
 
-// Start runs the queue until ctx ends: up to Parallel jobs at once, in
-// order. Jobs left running by a crash are resumed.
+// Start runs the queue until ctx ends: up to Parallel targets at once, in
+// order. Targets left running by a crash are resumed, and targets that
+// waited for a session are tried again (they wait again at once if it is
+// still missing).
 func (e *Engine) Start(ctx context.Context) error {
 	jobs, err := e.store.Jobs()
 	if err != nil {
 		return err
 	}
-	_, signedIn, _ := e.store.Credentials()
 	for _, j := range jobs {
-		waitedForSession := j.State == StateWaiting && j.Error != ErrNeedPoster.Error() && signedIn
-		if j.State == StateRunning || waitedForSession {
-			e.update(j.ID, func(j *persist.Job) error { j.State, j.Error = StateQueued, ""; return nil })
-		}
+		e.update(j.ID, func(j *persist.Job) error {
+			for i := range j.Targets {
+				t := &j.Targets[i]
+				if t.State == StateRunning || (t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonSignedOut) {
+					t.State, t.Reason, t.Error = StateQueued, "", ""
+				}
+			}
+			return nil
+		})
 	}
 	go func() {
 		for {
@@ -275,33 +359,42 @@ func (e *Engine) schedule(ctx context.Context) {
 		return
 	}
 	// Read under the lock, so a Pause or Cancel saved after this read finds
-	// the job in running and stops it, rather than being overwritten by run.
+	// the target in running and stops it, rather than being overwritten.
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	jobs, err := e.store.Jobs()
 	if err != nil {
 		return
 	}
+	perPlatform := map[string]int{}
+	for _, r := range e.running {
+		perPlatform[r.platform]++
+	}
+	limit := e.opts.PerPlatform
+	if limit <= 0 {
+		limit = e.parallel
+	}
 	for _, j := range jobs {
-		if len(e.running) >= e.parallel {
-			return
+		for _, t := range j.Targets {
+			if len(e.running) >= e.parallel {
+				return
+			}
+			key := targetKey{j.ID, t.Account}
+			if _, busy := e.running[key]; busy || t.State != StateQueued || perPlatform[t.Platform] >= limit {
+				continue
+			}
+			tctx, cancel := context.WithCancelCause(ctx)
+			e.running[key] = &runningTarget{cancel: cancel, platform: t.Platform}
+			perPlatform[t.Platform]++
+			go func() {
+				e.run(tctx, key.job, key.account)
+				e.mu.Lock()
+				delete(e.running, key)
+				e.mu.Unlock()
+				cancel(nil)
+				e.poke()
+			}()
 		}
-		if j.State != StateQueued {
-			continue
-		}
-		if _, busy := e.running[j.ID]; busy {
-			continue
-		}
-		jctx, cancel := context.WithCancelCause(ctx)
-		e.running[j.ID] = cancel
-		go func(id string) {
-			e.run(jctx, id)
-			e.mu.Lock()
-			delete(e.running, id)
-			e.mu.Unlock()
-			cancel(nil)
-			e.poke()
-		}(j.ID)
 	}
 }
 
@@ -316,71 +409,145 @@ func (e *Engine) SetParallel(n int) {
 	e.poke()
 }
 
-// Run runs one job to its end on the calling goroutine (the command line
-// uses it; the queue calls it for each job). Pause and Cancel stop it.
+// Run runs every unfinished target of one job to its end, at once, on the
+// calling goroutine (the command line uses it). Pause and Cancel stop it.
+// The error joins every target's failure.
 func (e *Engine) Run(ctx context.Context, id string) error {
-	e.mu.Lock()
-	if _, busy := e.running[id]; busy {
-		e.mu.Unlock()
-		return fmt.Errorf("upload %s is already running", id)
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	e.running[id] = cancel
-	e.mu.Unlock()
-	defer func() {
-		e.mu.Lock()
-		delete(e.running, id)
-		e.mu.Unlock()
-		cancel(nil)
-	}()
-	return e.run(ctx, id)
-}
-
-// stop cancels a running job with cause, reporting whether one was running.
-func (e *Engine) stop(id string, cause error) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if cancel, ok := e.running[id]; ok {
-		cancel(cause)
-		return true
-	}
-	return false
-}
-
-// Pause stops a job within one chunk; the server keeps what it received.
-func (e *Engine) Pause(id string) error {
-	j, err := e.update(id, func(j *persist.Job) error {
-		if !Unfinished(*j) {
-			return fmt.Errorf("%q is already %s", j.Meta.Title, j.State)
-		}
-		j.State = StatePaused
-		return nil
-	})
+	j, ok, err := e.store.Job(id)
 	if err != nil {
 		return err
 	}
-	if !e.stop(id, errPaused) {
-		e.emit(Event{Job: j})
+	if !ok {
+		return fmt.Errorf("no upload with id %q", id)
+	}
+	if !Unfinished(j) {
+		return fmt.Errorf("%q is already %s", j.Meta.Title, j.State)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(j.Targets))
+	for i, t := range j.Targets {
+		if !targetUnfinished(t) {
+			continue
+		}
+		key := targetKey{id, t.Account}
+		e.mu.Lock()
+		if _, busy := e.running[key]; busy {
+			e.mu.Unlock()
+			errs[i] = fmt.Errorf("upload %s to %s is already running", id, t.Account)
+			continue
+		}
+		tctx, cancel := context.WithCancelCause(ctx)
+		e.running[key] = &runningTarget{cancel: cancel, platform: t.Platform}
+		e.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.run(tctx, id, t.Account)
+			e.mu.Lock()
+			delete(e.running, key)
+			e.mu.Unlock()
+			cancel(nil)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// stop cancels running targets of job id (every one when account is ""),
+// reporting whether any was running.
+func (e *Engine) stop(id, account string, cause error) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	stopped := false
+	for key, r := range e.running {
+		if key.job == id && (account == "" || key.account == account) {
+			r.cancel(cause)
+			stopped = true
+		}
+	}
+	return stopped
+}
+
+// StopAccount stops every running target of account at once (its session
+// was removed); they wait for sign-in like any signed-out target.
+func (e *Engine) StopAccount(account string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.drivers, account)
+	for key, r := range e.running {
+		if key.account == account {
+			r.cancel(errSignedOut)
+		}
+	}
+}
+
+var errSignedOut = errors.New("signed out")
+
+// targetsOf runs fn on the targets of j that account selects ("" is all),
+// and fails when none is selected.
+func targetsOf(j *persist.Job, account string, fn func(*persist.Target) error) error {
+	n := 0
+	for i := range j.Targets {
+		if account != "" && j.Targets[i].Account != account {
+			continue
+		}
+		n++
+		if err := fn(&j.Targets[i]); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("upload %q has no destination %q", j.Meta.Title, account)
 	}
 	return nil
 }
 
-// Resume queues a paused, failed or waiting job again; it continues from
-// its last completed step and the server's offset. Retry is the same.
-func (e *Engine) Resume(id string) error {
+// Pause stops a job within one chunk; the server keeps what it received.
+func (e *Engine) Pause(id string) error { return e.PauseTarget(id, "") }
+
+// PauseTarget pauses one target of a job ("" pauses them all).
+func (e *Engine) PauseTarget(id, account string) error {
 	j, err := e.update(id, func(j *persist.Job) error {
 		if !Unfinished(*j) {
 			return fmt.Errorf("%q is already %s", j.Meta.Title, j.State)
 		}
-		if j.State != StateRunning {
-			j.State, j.Error = StateQueued, ""
-		}
-		return nil
+		return targetsOf(j, account, func(t *persist.Target) error {
+			if targetUnfinished(*t) {
+				t.State = StatePaused
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return err
 	}
-	e.emit(Event{Job: j})
+	if !e.stop(id, account, errPaused) {
+		e.emit(Event{Job: j, Target: account})
+	}
+	return nil
+}
+
+// Resume queues a paused, failed or waiting job again; each target continues
+// from its last completed step and the server's offset.
+func (e *Engine) Resume(id string) error { return e.ResumeTarget(id, "") }
+
+// ResumeTarget resumes one target of a job ("" resumes them all).
+func (e *Engine) ResumeTarget(id, account string) error {
+	j, err := e.update(id, func(j *persist.Job) error {
+		if !Unfinished(*j) {
+			return fmt.Errorf("%q is already %s", j.Meta.Title, j.State)
+		}
+		return targetsOf(j, account, func(t *persist.Target) error {
+			if targetUnfinished(*t) && t.State != StateRunning {
+				t.State, t.Reason, t.Error = StateQueued, "", ""
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	e.emit(Event{Job: j, Target: account})
 	e.poke()
 	return nil
 }
@@ -390,19 +557,30 @@ func (e *Engine) Retry(id string) error { return e.Resume(id) }
 
 // Cancel stops a job for good. A content entry already created stays on
 // the platform unpublished (the guide has no delete call).
-func (e *Engine) Cancel(id string) error {
+func (e *Engine) Cancel(id string) error { return e.CancelTarget(id, "") }
+
+// CancelTarget cancels one target of a job ("" cancels every unfinished one).
+func (e *Engine) CancelTarget(id, account string) error {
 	j, err := e.update(id, func(j *persist.Job) error {
-		if j.State == StateDone {
+		if !Unfinished(*j) && j.State == StateDone {
 			return fmt.Errorf("%q is already published", j.Meta.Title)
 		}
-		j.State = StateCanceled
-		return nil
+		return targetsOf(j, account, func(t *persist.Target) error {
+			if t.State == StateDone {
+				if account != "" {
+					return fmt.Errorf("%q is already published on %s", j.Meta.Title, t.Account)
+				}
+				return nil
+			}
+			t.State = StateCanceled
+			return nil
+		})
 	})
 	if err != nil {
 		return err
 	}
-	if !e.stop(id, errCanceled) {
-		e.emit(Event{Job: j})
+	if !e.stop(id, account, errCanceled) {
+		e.emit(Event{Job: j, Target: account})
 	}
 	return nil
 }
@@ -411,26 +589,49 @@ func (e *Engine) Cancel(id string) error {
 func (e *Engine) Remove(id string) error {
 	e.mu.Lock() // held while deleting, so the scheduler cannot start it meanwhile
 	defer e.mu.Unlock()
-	if _, busy := e.running[id]; busy {
-		return errors.New("pause or cancel the upload before removing it")
+	for key := range e.running {
+		if key.job == id {
+			return errors.New("pause or cancel the upload before removing it")
+		}
 	}
 	return e.store.DeleteJob(id)
 }
 
-// SignedIn requeues every job that waited for a session.
-func (e *Engine) SignedIn() {
-	jobs, _ := e.store.Jobs()
+// SignedIn requeues the targets that waited for a session: of the named
+// accounts, or of every account when none is named.
+func (e *Engine) SignedIn(accounts ...string) {
+	e.mu.Lock()
+	for _, a := range accounts {
+		delete(e.drivers, a) // a new session: a fresh client
+	}
+	e.mu.Unlock()
+	jobs, err := e.store.Jobs()
+	if err != nil {
+		return
+	}
 	for _, j := range jobs {
-		if j.State == StateWaiting && j.Error != ErrNeedPoster.Error() {
-			e.Resume(j.ID)
+		for _, t := range j.Targets {
+			if t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonSignedOut &&
+				(len(accounts) == 0 || contains(accounts, t.Account)) {
+				e.ResumeTarget(j.ID, t.Account)
+			}
 		}
 	}
 }
 
-// Edit changes a job's metadata and poster. Before the content entry
-// exists the new values are simply used; after it, finalize sends them, and
-// after publishing they go out at once with update-content. A new poster is
-// uploaded by whichever of those comes next.
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Edit changes a job's metadata and poster. Targets that have not sent
+// their metadata yet simply use the new values; a running target sends
+// them with its last metadata step; published targets get them at once
+// (GJW: update-content). A new poster is uploaded by whichever comes next.
 func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, thumbnail string) (persist.Job, error) {
 	meta = withDefaults(meta, DefaultVideoMeta)
 	if err := checkMeta(meta); err != nil {
@@ -442,16 +643,18 @@ func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, th
 		}
 	}
 	j, err := e.update(id, func(j *persist.Job) error {
+		if j.Meta != meta || (thumbnail != "" && thumbnail != j.ThumbnailPath) {
+			j.EditRev++
+		}
 		j.Meta = meta
-		if thumbnail != "" && thumbnail != j.ThumbnailPath {
+		if thumbnail != "" {
 			j.ThumbnailPath = thumbnail
-			j.PosterURL, j.PosterHDURL = "", "" // see posters
 		}
-		if j.ContentID != "" {
-			j.MetaDirty = true
-		}
-		if j.State == StateWaiting && j.Error == ErrNeedPoster.Error() && j.ThumbnailPath != "" {
-			j.State, j.Error = StateQueued, ""
+		for i := range j.Targets {
+			t := &j.Targets[i]
+			if t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonNeedPoster && j.ThumbnailPath != "" {
+				t.State, t.Reason, t.Error = StateQueued, "", ""
+			}
 		}
 		return nil
 	})
@@ -460,33 +663,37 @@ func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, th
 	}
 	e.emit(Event{Job: j})
 	e.poke()
-	if j.State == StateDone && j.MetaDirty {
-		return e.pushMeta(ctx, id)
+	var errs []error
+	for _, t := range j.Targets {
+		if t.State == StateDone && t.SentRev < j.EditRev {
+			if j, err = e.pushMeta(ctx, id, t.Account); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
-	return j, nil
+	return j, errors.Join(errs...)
 }
 
-// pushMeta sends a published job's edited metadata with update-content.
-func (e *Engine) pushMeta(ctx context.Context, id string) (persist.Job, error) {
+// pushMeta sends a published target's edited metadata.
+func (e *Engine) pushMeta(ctx context.Context, id, account string) (persist.Job, error) {
 	j, ok, err := e.store.Job(id)
 	if err != nil || !ok {
 		return j, err
 	}
-	sent := j
-	err = e.posters(ctx, &sent)
+	t := j.Target(account)
+	d, err := e.Driver(account)
 	if err == nil {
-		err = e.client.UpdateContent(ctx, sent.ContentID, videoContent(sent))
+		p := e.newProgress(id, account, d)
+		ed, _ := p.Latest()
+		if err = d.Update(ctx, t.Checkpoint, ed, p); err == nil {
+			p.Published(ed.Rev)
+		}
 	}
 	if err != nil {
-		return j, fmt.Errorf("saving the changes to %q: %w", j.Meta.Title, err)
+		return j, fmt.Errorf("saving the changes to %q on %s: %w", j.Meta.Title, account, err)
 	}
-	j, err = e.update(id, func(j *persist.Job) error {
-		if sameEdit(*j, sent) { // else a newer edit is on its way
-			j.MetaDirty = false
-		}
-		return nil
-	})
-	e.emit(Event{Job: j})
+	j, _, err = e.store.Job(id)
+	e.emit(Event{Job: j, Target: account})
 	return j, err
 }
 
@@ -502,7 +709,7 @@ func (e *Engine) Move(id string, delta int) error {
 	var waiting []persist.Job
 	from := -1
 	for _, j := range jobs {
-		if j.State == StateQueued && j.Step == StepToken {
+		if NotStarted(j) {
 			if j.ID == id {
 				from = len(waiting)
 			}
@@ -536,11 +743,27 @@ func (e *Engine) Move(id string, delta int) error {
 	return nil
 }
 
-func stepIndex(s Step) int {
-	for i, st := range steps {
-		if st == s {
-			return i
+// NotStarted reports whether no target of j has run yet.
+func NotStarted(j persist.Job) bool {
+	for _, t := range j.Targets {
+		if t.State != StateQueued || t.Step != "" {
+			return false
 		}
 	}
-	return -1
+	return len(j.Targets) > 0
+}
+
+// StepInfo describes the step id of account's driver ("step 4 of 8 ·
+// creating content entry"); ok is false for an unknown step or account.
+func (e *Engine) StepInfo(account, id string) (st dest.Step, ok bool) {
+	d, err := e.Driver(account)
+	if err != nil {
+		return st, false
+	}
+	for _, s := range d.Steps() {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return st, false
 }

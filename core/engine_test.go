@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
@@ -106,18 +107,18 @@ func (e *env) job(id string) persist.Job {
 // published checks the end state every successful run must reach.
 func (e *env) published(j persist.Job) {
 	e.t.Helper()
-	if j.State != core.StateDone || j.Step != core.StepDone {
-		e.t.Fatalf("job not done: state %s step %s error %q", j.State, j.Step, j.Error)
+	if j.State != core.StateDone || sandboxtest.View(j).Step != gjw.StepDone {
+		e.t.Fatalf("job not done: state %s step %s error %q", j.State, sandboxtest.View(j).Step, sandboxtest.View(j).Error)
 	}
-	c, ok := e.sb.Content(j.ContentID)
+	c, ok := e.sb.Content(sandboxtest.View(j).ContentID)
 	if !ok {
-		e.t.Fatalf("content %s not on the sandbox", j.ContentID)
+		e.t.Fatalf("content %s not on the sandbox", sandboxtest.View(j).ContentID)
 	}
-	if !c.Published || c.Type != "Video" || c.UploadID != j.UploadID || c.VideoID != j.VideoID {
+	if !c.Published || c.Type != "Video" || c.UploadID != sandboxtest.View(j).UploadID || c.VideoID != sandboxtest.View(j).VideoID {
 		e.t.Fatalf("content not published as uploaded: %+v vs job %+v", c, j)
 	}
-	if j.HLSURL == "" || !strings.HasSuffix(j.HLSURL, ".m3u8") {
-		e.t.Fatalf("no HLS URL: %q", j.HLSURL)
+	if sandboxtest.View(j).HLSURL == "" || !strings.HasSuffix(sandboxtest.View(j).HLSURL, ".m3u8") {
+		e.t.Fatalf("no HLS URL: %q", sandboxtest.View(j).HLSURL)
 	}
 	st := e.sb.Stats()
 	if st.AddContent != 1 || st.TusCreates != 1 {
@@ -157,7 +158,7 @@ func TestPipelineEveryResponseShape(t *testing.T) {
 			if cr.RefreshToken == oldRefresh || time.Until(cr.ExpiresAt) < 24*time.Hour {
 				t.Fatalf("rotated session not stored: expires %v", cr.ExpiresAt)
 			}
-			c, _ := e.sb.Content(j.ContentID)
+			c, _ := e.sb.Content(sandboxtest.View(j).ContentID)
 			if _, hasMode := c.Fields["mode"]; hasMode {
 				t.Fatal("a video must be created without mode")
 			}
@@ -178,7 +179,7 @@ func TestRefreshOn401MidRun(t *testing.T) {
 	cr, _, _ := e.db.Credentials()
 	var once sync.Once
 	e.hook = func(ev core.Event) {
-		if ev.Job.Step == core.StepContent {
+		if sandboxtest.View(ev.Job).Step == gjw.StepContent {
 			once.Do(e.sb.ExpireAccessTokens)
 		}
 	}
@@ -230,10 +231,10 @@ func TestTranscodingFailureKeepsThePlatformsWords(t *testing.T) {
 	j := e.add(persist.VideoMeta{})
 	err := e.engine.Run(context.Background(), j.ID)
 	var se *core.StepError
-	if !errors.As(err, &se) || se.Step != core.StepProcessing || !strings.Contains(err.Error(), "unsupported codec xyz") {
+	if !errors.As(err, &se) || se.Step.ID != gjw.StepProcessing || !strings.Contains(err.Error(), "unsupported codec xyz") {
 		t.Fatalf("want a processing failure with the platform's words, got %v", err)
 	}
-	if j = e.job(j.ID); j.State != core.StateFailed || !strings.Contains(j.Error, "unsupported codec xyz") || j.VideoID == "" {
+	if j = e.job(j.ID); j.State != core.StateFailed || !strings.Contains(sandboxtest.View(j).Error, "unsupported codec xyz") || sandboxtest.View(j).VideoID == "" {
 		t.Fatalf("job after failure: %+v", j)
 	}
 }
@@ -266,7 +267,7 @@ func TestPauseResumeWithinOneChunk(t *testing.T) {
 	paused := make(chan struct{})
 	var j persist.Job
 	e.hook = func(ev core.Event) {
-		if ev.Job.Step == core.StepUpload && ev.Job.Offset >= testChunk {
+		if sandboxtest.View(ev.Job).Step == gjw.StepUpload && sandboxtest.View(ev.Job).Offset >= testChunk {
 			once.Do(func() {
 				go func() { e.engine.Pause(j.ID); close(paused) }()
 			})
@@ -279,8 +280,8 @@ func TestPauseResumeWithinOneChunk(t *testing.T) {
 		t.Fatalf("run after pause: %v", err)
 	}
 	got := e.job(j.ID)
-	if got.State != core.StatePaused || got.Step != core.StepUpload || got.Offset >= testSize {
-		t.Fatalf("after pause: state %s step %s offset %d", got.State, got.Step, got.Offset)
+	if got.State != core.StatePaused || sandboxtest.View(got).Step != gjw.StepUpload || sandboxtest.View(got).Offset >= testSize {
+		t.Fatalf("after pause: state %s step %s offset %d", got.State, sandboxtest.View(got).Step, sandboxtest.View(got).Offset)
 	}
 	e.hook = nil
 	if err := e.engine.Resume(j.ID); err != nil {
@@ -297,7 +298,7 @@ func TestCancelStopsForGood(t *testing.T) {
 	var j persist.Job
 	var once sync.Once
 	e.hook = func(ev core.Event) {
-		if ev.Job.Step == core.StepUpload {
+		if sandboxtest.View(ev.Job).Step == gjw.StepUpload {
 			once.Do(func() { go e.engine.Cancel(j.ID) })
 		}
 	}
@@ -358,7 +359,7 @@ func TestDeadRefreshTokenLosesNothing(t *testing.T) {
 	e := newEnv(t, sandbox.Config{})
 	var once sync.Once
 	e.hook = func(ev core.Event) {
-		if ev.Job.Step == core.StepUpload && ev.Job.Offset > 0 {
+		if sandboxtest.View(ev.Job).Step == gjw.StepUpload && sandboxtest.View(ev.Job).Offset > 0 {
 			once.Do(e.sb.RevokeSession)
 		}
 	}
@@ -373,7 +374,7 @@ func TestDeadRefreshTokenLosesNothing(t *testing.T) {
 		}
 	}
 	got := e.job(j.ID)
-	if got.State != core.StateWaiting || got.ContentID == "" || got.UploadID == "" {
+	if got.State != core.StateWaiting || sandboxtest.View(got).ContentID == "" || sandboxtest.View(got).UploadID == "" {
 		t.Fatalf("after the session died: %+v", got)
 	}
 	e.mu.Lock()
@@ -396,7 +397,7 @@ func TestUnreachableHost(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the server") {
 		t.Fatalf("got %v", err)
 	}
-	if got := e.job(j.ID); got.State != core.StateFailed || !strings.Contains(got.Error, "step 2") {
+	if got := e.job(j.ID); got.State != core.StateFailed || !strings.Contains(sandboxtest.View(got).Error, "step 2") {
 		t.Fatalf("job: %+v", got)
 	}
 }
@@ -463,17 +464,17 @@ func TestImagesUploadedOncePerImageHost(t *testing.T) {
 	a, b := newEnv(t, sandbox.Config{}), newEnv(t, sandbox.Config{})
 	ctx := context.Background()
 	clientA, clientB := a.engine.Client(), b.newEngine(core.Options{}).Client()
-	first, err := core.UploadImageOnce(ctx, clientA, a.db, a.thumb)
+	first, err := gjw.UploadImageOnce(ctx, clientA, a.db, a.thumb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := core.UploadImageOnce(ctx, clientA, a.db, a.thumb)
+	again, err := gjw.UploadImageOnce(ctx, clientA, a.db, a.thumb)
 	if err != nil || !slices.Equal(first, again) || a.sb.Stats().Images != 1 {
 		t.Fatalf("same bytes, same host: want the stored URLs, got %v (%d uploads, %v)", again, a.sb.Stats().Images, err)
 	}
 	// The same store pointed at another image host must not hand out the
 	// first host's URLs.
-	other, err := core.UploadImageOnce(ctx, clientB, a.db, a.thumb)
+	other, err := gjw.UploadImageOnce(ctx, clientB, a.db, a.thumb)
 	if err != nil || b.sb.Stats().Images != 1 || slices.Equal(first, other) {
 		t.Fatalf("another host: want a new upload, got %v (%d uploads, %v)", other, b.sb.Stats().Images, err)
 	}
@@ -488,6 +489,9 @@ func TestAmbiguousAddContentFailureIsNotRepeated(t *testing.T) {
 	err := e.engine.Run(context.Background(), j.ID)
 	if err == nil || !strings.Contains(err.Error(), "not repeated") || !strings.Contains(err.Error(), "step 4") {
 		t.Fatalf("want a step 4 failure that was not repeated, got %v", err)
+	}
+	if got := e.job(j.ID).Targets[0]; got.State != core.StateFailed || dest.Reason(got.Reason) != dest.ReasonAmbiguousCreate {
+		t.Fatalf("stored as %s/%q, want failed/ambiguous_create", got.State, got.Reason)
 	}
 	// The same fault on an idempotent call (update-content) is retried.
 	e.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/update-content", Status: 502})
@@ -508,7 +512,7 @@ func TestSameImageAtOnceIsUploadedOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			urls, err := core.UploadImageOnce(context.Background(), e.engine.Client(), e.db, e.thumb)
+			urls, err := gjw.UploadImageOnce(context.Background(), e.engine.Client(), e.db, e.thumb)
 			if err != nil {
 				t.Error(err)
 			}

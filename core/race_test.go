@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -79,7 +80,7 @@ func TestResumeRightAfterPause(t *testing.T) {
 	var once sync.Once
 	var j persist.Job
 	e.hook = func(ev core.Event) {
-		if ev.Job.Step == core.StepUpload && ev.Job.Offset >= testChunk {
+		if sandboxtest.View(ev.Job).Step == gjw.StepUpload && sandboxtest.View(ev.Job).Offset >= testChunk {
 			once.Do(func() {
 				go func() {
 					if err := e.engine.Pause(j.ID); err != nil {
@@ -105,9 +106,9 @@ func TestResumeRightAfterPause(t *testing.T) {
 // and that it is not old.
 func (e *env) posterOnPlatform(j persist.Job, old string) {
 	e.t.Helper()
-	c, _ := e.sb.Content(j.ContentID)
-	if j.PosterURL == "" || j.PosterURL == old || c.Fields["poster_url"] != j.PosterURL || c.Fields["poster_hd_url"] != j.PosterHDURL {
-		e.t.Fatalf("poster: job %q (old %q), platform %v", j.PosterURL, old, c.Fields["poster_url"])
+	c, _ := e.sb.Content(sandboxtest.View(j).ContentID)
+	if sandboxtest.View(j).PosterURL == "" || sandboxtest.View(j).PosterURL == old || c.Fields["poster_url"] != sandboxtest.View(j).PosterURL || c.Fields["poster_hd_url"] != sandboxtest.View(j).PosterHDURL {
+		e.t.Fatalf("poster: job %q (old %q), platform %v", sandboxtest.View(j).PosterURL, old, c.Fields["poster_url"])
 	}
 }
 
@@ -118,8 +119,8 @@ func TestNewPosterDuringUploadIsPublished(t *testing.T) {
 	var j persist.Job
 	var old string
 	e.hook = func(ev core.Event) {
-		if ev.Job.Step == core.StepUpload && ev.Job.ContentID != "" && edited.CompareAndSwap(false, true) {
-			old = ev.Job.PosterURL
+		if sandboxtest.View(ev.Job).Step == gjw.StepUpload && sandboxtest.View(ev.Job).ContentID != "" && edited.CompareAndSwap(false, true) {
+			old = sandboxtest.View(ev.Job).PosterURL
 			if _, err := e.engine.Edit(context.Background(), j.ID, ev.Job.Meta, other); err != nil {
 				t.Error(err)
 			}
@@ -145,8 +146,8 @@ func TestNewPosterAfterPublishing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.MetaDirty {
+	if sandboxtest.View(after).MetaDirty {
 		t.Fatal("the edit was not sent")
 	}
-	e.posterOnPlatform(after, before.PosterURL)
+	e.posterOnPlatform(after, sandboxtest.View(before).PosterURL)
 }

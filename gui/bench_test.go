@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -20,9 +21,11 @@ func seedJobs(tb testing.TB, db *persist.DB, n int) []persist.Job {
 		jobs[i] = persist.Job{
 			ID: fmt.Sprintf("job%04d", i), Position: int64(i), VideoPath: fmt.Sprintf("/videos/clip-%04d.mp4", i),
 			Size: 700 << 20, ThumbnailPath: "", Meta: persist.VideoMeta{Title: fmt.Sprintf("Clip %d", i+1), Category: "cat13", Lang: "en-US", Visibility: "public"},
-			Step: core.StepUpload, State: core.StateRunning, ContentID: fmt.Sprintf("c%04d", i), UploadID: fmt.Sprintf("u%04d", i),
-			Offset: 10 << 20, CreatedAt: now,
+			State: core.StateRunning, CreatedAt: now,
 		}
+		tg := gjwTarget(tb, gjw.StepUpload, core.StateRunning, gjw.Checkpoint{ContentID: fmt.Sprintf("c%04d", i), UploadID: fmt.Sprintf("u%04d", i)})
+		tg.Offset = 10 << 20
+		jobs[i].Targets = []persist.Target{tg}
 		if err := db.PutJob(jobs[i]); err != nil {
 			tb.Fatal(err)
 		}
@@ -58,7 +61,7 @@ func BenchmarkProgressTick500(b *testing.B) {
 		h.pump()
 	}
 	b.StopTimer()
-	if r := h.ui.uploads.rows[0]; r.sent == 0 {
+	if r := h.ui.uploads.rows[0]; sentOf(r) == 0 {
 		b.Fatal("ticks were not applied")
 	}
 	// The budget: a tick across 500 rows stays well under one 60 Hz frame.
@@ -104,8 +107,8 @@ func TestProgressTickReachesEveryRow(t *testing.T) {
 	}
 	h.pump()
 	for i, r := range h.ui.uploads.rows {
-		if r.sent != sent {
-			t.Fatalf("row %d shows %d bytes sent, want %d", i, r.sent, sent)
+		if sentOf(r) != sent {
+			t.Fatalf("row %d shows %d bytes sent, want %d", i, sentOf(r), sent)
 		}
 	}
 	if rv := h.rowView(jobs[0].ID); rv.bar.Value != 0.5 || !strings.Contains(rv.detail.Text, " of ") {

@@ -127,11 +127,23 @@ func (d *detailsPanel) show(r *row) {
 func (d *detailsPanel) update(r *row) {
 	j := r.job
 	setText(d.heading, j.Meta.Title)
-	status, detail, _ := describe(d.u, d.u.index[j.ID], r)
+	i := d.u.index[j.ID]
+	status, detail, _ := describe(d.u, i, r)
+	if len(j.Targets) > 1 { // a line per target
+		var lines []string
+		for _, t := range j.Targets {
+			ts, td, _ := describeTarget(d.u, i, r, t)
+			if td != "" {
+				ts += " · " + td
+			}
+			lines = append(lines, t.Account+": "+ts)
+		}
+		detail = strings.Join(lines, "\n")
+	}
 	setText(d.state, status+"\n"+detail)
 	label := "Save changes"
 	if j.State == core.StateDone {
-		if link := core.VideoURL(j.ContentID); d.link.Text != link {
+		if link := jobLink(j); d.link.Text != link {
 			d.link.SetText(link)
 			d.link.SetURLFromString(link)
 		}
@@ -232,7 +244,7 @@ func (d *detailsPanel) saved(j persist.Job, err error) {
 	switch {
 	case j.State == core.StateDone:
 		d.result.SetText("Saved and updated on Gan Jing World.")
-	case j.ContentID != "":
+	case hasRemote(j):
 		d.result.SetText("Saved; sent to Gan Jing World when the upload publishes.")
 	default:
 		d.result.SetText("Saved.")

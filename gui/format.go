@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // formatBytes is a size for people: "812 KB", "12.3 MB", "1.20 GB".
@@ -66,40 +68,126 @@ func formatUntil(t time.Time, now time.Time) string {
 	}
 }
 
-// stepLabel is "Step 6 of 8 · uploading video".
-func stepLabel(step string) string {
-	if n := core.StepNumber(step); n > 0 && step != core.StepDone {
-		return fmt.Sprintf("Step %d of 8 · %s", n, core.StepTitle(step))
+// stepText is a driver's step as a row shows it: "Step 6 of 8 · uploading
+// video" (a step without a number is its title alone).
+func stepText(st dest.Step) string {
+	if st.N > 0 && st.Of > 0 {
+		return fmt.Sprintf("Step %d of %d · %s", st.N, st.Of, st.Title)
 	}
-	return core.StepTitle(step)
+	return st.Title
 }
 
-// stepPrefix matches core.StepError's "step 6 (uploading video): ".
+// stepPrefix matches dest.StepError's "step 6 (uploading video): ".
 var stepPrefix = regexp.MustCompile(`^step \d+ \([^)]*\): `)
 
-// needsSignIn reports whether a job's stored error means the session died.
-func needsSignIn(jobError string) bool {
-	return strings.Contains(jobError, gjw.ErrSignedOut.Error())
+// reasonOf is why a target stopped: its stored code, or the code the
+// latest event's error carries.
+func reasonOf(t persist.Target, err error) dest.Reason {
+	if t.Reason != "" {
+		return dest.Reason(t.Reason)
+	}
+	var se *dest.StopError
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return dest.ReasonNone
 }
 
-// needsPoster reports whether a job waits for a poster image.
-func needsPoster(jobError string) bool { return jobError == core.ErrNeedPoster.Error() }
+// waitsFor reports whether target t waits for reason r.
+func waitsFor(t persist.Target, r dest.Reason) bool {
+	return t.State == core.StateWaiting && dest.Reason(t.Reason) == r
+}
+
+// anyWaitsFor reports whether a target of j waits for reason r.
+func anyWaitsFor(j persist.Job, r dest.Reason) bool {
+	for _, t := range j.Targets {
+		if waitsFor(t, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// platformName is a platform as people know it.
+func platformName(platform string) string {
+	if platform == gjw.Platform {
+		return "Gan Jing World"
+	}
+	return platform
+}
+
+// remoteID is the platform's id of what target t created there (GJW: the
+// content entry, known from step 4 on), or "".
+func remoteID(t persist.Target) string {
+	if t.Result.ID != "" {
+		return t.Result.ID
+	}
+	if t.Platform == gjw.Platform {
+		return gjw.ContentIDOf(t.Checkpoint)
+	}
+	return ""
+}
+
+// hasRemote reports whether an unfinished target of j has created
+// something on its platform (GJW: a content entry) that stays there if it
+// is canceled.
+func hasRemote(j persist.Job) bool {
+	for _, t := range j.Targets {
+		if t.State != core.StateDone && t.State != core.StateCanceled && remoteID(t) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// targetLink is the public page of target t: the published result's URL,
+// or (GJW, before the result is stored) the page its content entry gets.
+func targetLink(t persist.Target) string {
+	if t.Result.URL != "" {
+		return t.Result.URL
+	}
+	if t.Platform == gjw.Platform {
+		if id := gjw.ContentIDOf(t.Checkpoint); id != "" {
+			return core.VideoURL(id)
+		}
+	}
+	return ""
+}
+
+// jobLink is the link of a job's first published target (of its first
+// target with a link while none is published).
+func jobLink(j persist.Job) string {
+	for _, t := range j.Targets {
+		if t.State == core.StateDone {
+			if l := targetLink(t); l != "" {
+				return l
+			}
+		}
+	}
+	for _, t := range j.Targets {
+		if l := targetLink(t); l != "" {
+			return l
+		}
+	}
+	return ""
+}
 
 // explain turns a failure into one plain sentence with the next step; the
 // row shows it, and the full chain goes to the log. The engine's messages
 // already say what to do, so this mostly drops the step prefix (the row
 // shows the step) and maps the few cases that need the app's words.
-func explain(err error, stored string) string {
-	msg := stored
+func explain(err error, t persist.Target) string {
+	msg := t.Error
 	if err != nil {
 		msg = err.Error()
 	}
-	switch {
-	case err != nil && errors.Is(err, gjw.ErrSignedOut), needsSignIn(msg):
-		return "Your Gan Jing World session has ended. Sign in again on the Account tab; this upload continues by itself."
-	case err != nil && errors.Is(err, core.ErrNeedPoster), needsPoster(msg):
+	switch reasonOf(t, err) {
+	case dest.ReasonSignedOut:
+		return "Your " + platformName(t.Platform) + " session has ended. Sign in again on the Account tab; this upload continues by itself."
+	case dest.ReasonNeedPoster:
 		return "Choose a poster image for this video to continue."
-	case msg == "":
+	}
+	if msg == "" {
 		return ""
 	}
 	msg = stepPrefix.ReplaceAllString(msg, "")

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -149,7 +150,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	u.uploads.load(jobs)
 	waitsForSession := false
 	for _, j := range jobs {
-		if j.State == core.StateWaiting && needsSignIn(j.Error) {
+		if anyWaitsFor(j, dest.ReasonSignedOut) {
 			waitsForSession = true
 		}
 	}
@@ -216,7 +217,7 @@ func (u *UI) DropURIs(uris []fyne.URI) {
 }
 
 // applyEvents is the UI half of Events: it runs on the UI goroutine.
-func (u *UI) applyEvents(batch map[string]core.Event, signedOut bool) {
+func (u *UI) applyEvents(batch []core.Event, signedOut bool) {
 	if assertUI != nil {
 		assertUI()
 	}

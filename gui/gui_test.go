@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
@@ -119,7 +120,7 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the job to wait for a poster", func() bool {
 		j := h.job(id)
-		return j.State == core.StateWaiting && needsPoster(j.Error)
+		return j.State == core.StateWaiting && view(j).Reason == dest.ReasonNeedPoster
 	})
 	h.eventuallyRow(id, "the row to ask for a poster", func(rv *rowView) bool {
 		return rv.pickPoster.Visible() && strings.Contains(rv.detail.Text, "poster")
@@ -172,8 +173,8 @@ func TestPosterFrameFromFFmpeg(t *testing.T) {
 		j := h.job(id)
 		return j.State == core.StateDone
 	})
-	if j := h.job(id); !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || j.PosterURL == "" {
-		t.Fatalf("poster %q / %q", j.ThumbnailPath, j.PosterURL)
+	if j := h.job(id); !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || view(j).PosterURL == "" {
+		t.Fatalf("poster %q / %q", j.ThumbnailPath, view(j).PosterURL)
 	}
 }
 
@@ -201,8 +202,8 @@ func TestPosterFrameWithRealFFmpeg(t *testing.T) {
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the upload to publish with a frame as poster", func() bool { return h.job(id).State == core.StateDone })
 	j := h.job(id)
-	if !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || j.PosterURL == "" {
-		t.Fatalf("poster %q / %q", j.ThumbnailPath, j.PosterURL)
+	if !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || view(j).PosterURL == "" {
+		t.Fatalf("poster %q / %q", j.ThumbnailPath, view(j).PosterURL)
 	}
 	if err := gjw.ValidateImage(j.ThumbnailPath); err != nil {
 		t.Fatalf("the frame is not an image the platform takes: %v", err)
@@ -226,7 +227,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	// Mid-upload: the row shows bytes (and soon speed), then Pause stops it.
 	h.eventually("the upload to send bytes", func() bool {
 		r := h.row(id)
-		return r.job.State == core.StateRunning && r.job.Step == core.StepUpload && r.sent > 0 && r.sent < r.job.Size
+		return r.job.State == core.StateRunning && view(r.job).Step == gjw.StepUpload && sentOf(r) > 0 && sentOf(r) < r.job.Size
 	})
 	rv := h.rowView(id)
 	if !strings.Contains(rv.detail.Text, " of ") || !rv.pause.Visible() || rv.resume.Visible() {
@@ -239,8 +240,8 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	h.eventually("pause", func() bool { return h.job(id).State == core.StatePaused })
 	h.eventually("the row to show paused", func() bool { return h.rowView(id).resume.Visible() })
 	paused := h.job(id)
-	if paused.Offset <= 0 || paused.Offset >= paused.Size {
-		t.Fatalf("paused at offset %d of %d", paused.Offset, paused.Size)
+	if view(paused).Offset <= 0 || view(paused).Offset >= paused.Size {
+		t.Fatalf("paused at offset %d of %d", view(paused).Offset, paused.Size)
 	}
 
 	// Resume continues from the server's offset and publishes.
@@ -253,11 +254,11 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
 	h.eventually("the row to show the link", func() bool { return h.rowView(id).copyLink.Visible() })
 	rv = h.rowView(id)
-	if want := core.VideoURL(h.job(id).ContentID); rv.detail.Text != want {
+	if want := core.VideoURL(view(h.job(id)).ContentID); rv.detail.Text != want {
 		t.Fatalf("published row shows %q, want the link %q", rv.detail.Text, want)
 	}
 	test.Tap(rv.copyLink)
-	if got := h.app.Clipboard().Content(); got != core.VideoURL(h.job(id).ContentID) {
+	if got := h.app.Clipboard().Content(); got != core.VideoURL(view(h.job(id)).ContentID) {
 		t.Fatalf("clipboard %q", got)
 	}
 	if st := p.sb.Stats(); st.AddContent != 1 || st.TusCreates != 1 {
@@ -296,7 +297,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	h.add(video3, thumb)
 	h.add(video4, thumb)
 	id3, id4 := h.ui.uploads.rows[2].job.ID, h.ui.uploads.rows[3].job.ID
-	h.eventually("the third upload to run", func() bool { return h.row(id3).job.Step == core.StepUpload })
+	h.eventually("the third upload to run", func() bool { return view(h.row(id3).job).Step == gjw.StepUpload })
 	rv4 := h.rowView(id4)
 	if !rv4.up.Visible() || rv4.down.Visible() {
 		t.Fatalf("last queued row: up %v down %v", rv4.up.Visible(), rv4.down.Visible())
@@ -381,7 +382,7 @@ func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := h.ui.uploads.rows[0].job.ID
-	h.eventually("the upload", func() bool { return h.row(id).job.Step == core.StepUpload })
+	h.eventually("the upload", func() bool { return view(h.row(id).job).Step == gjw.StepUpload })
 	h.ui.uploads.list.Select(0)
 	d := h.ui.uploads.details
 	if d.title.Text != "draft cut" || d.vis.Selected != "public" || d.lang.Text != "en-US" {
@@ -397,7 +398,7 @@ func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
 	p.slowPatch.Store(0)
 	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
 	j := h.job(id)
-	c, _ := p.sb.Content(j.ContentID)
+	c, _ := p.sb.Content(view(j).ContentID)
 	if c.Fields["title"] != "Final cut" || c.Fields["visibility"] != "private" || c.Fields["made_for_kids"] != true || c.Fields["description"] != "Shot on a phone." {
 		t.Fatalf("published fields %v", c.Fields)
 	}
@@ -407,7 +408,7 @@ func TestDetailsEditBeforeDuringAndAfterUpload(t *testing.T) {
 	d.title.SetText("Final cut (director's)")
 	test.Tap(d.save)
 	h.eventually("update-content", func() bool {
-		c, _ := p.sb.Content(j.ContentID)
+		c, _ := p.sb.Content(view(j).ContentID)
 		return c.Updates > updates && c.Fields["title"] == "Final cut (director's)"
 	})
 	h.eventually("the saved message", func() bool { return strings.Contains(d.result.Text, "updated on Gan Jing World") })
@@ -433,7 +434,7 @@ func TestRestartRestoresAndResumes(t *testing.T) {
 	p.slowPatch.Store(int64(40 * time.Millisecond))
 	h.add(sandboxtest.WriteRandom(t, filepath.Join(files, "second.mp4"), testSize), thumb)
 	cut := h.ui.uploads.rows[1].job.ID
-	h.eventually("part of the second upload", func() bool { return h.job(cut).Offset >= 2*testChunk })
+	h.eventually("part of the second upload", func() bool { return view(h.job(cut)).Offset >= 2*testChunk })
 	before := h.job(cut)
 	h.close() // quit the app mid-upload
 	if err := db.Close(); err != nil {
@@ -451,14 +452,14 @@ func TestRestartRestoresAndResumes(t *testing.T) {
 	if got := len(h2.ui.uploads.rows); got != 2 {
 		t.Fatalf("%d rows after restart, want 2", got)
 	}
-	if rv := h2.rowView(done); rv.detail.Text != core.VideoURL(before.ContentID) && !strings.HasPrefix(rv.detail.Text, "https://") || !rv.open.Visible() {
+	if rv := h2.rowView(done); rv.detail.Text != core.VideoURL(view(before).ContentID) && !strings.HasPrefix(rv.detail.Text, "https://") || !rv.open.Visible() {
 		t.Fatalf("finished row after restart: %q", rv.detail.Text)
 	}
 	h2.start()
 	h2.eventually("the interrupted upload to finish by itself", func() bool { return h2.job(cut).State == core.StateDone })
 	after := h2.job(cut)
-	if after.ContentID != before.ContentID || after.UploadID != before.UploadID {
-		t.Fatalf("restart made a new content entry: %s/%s vs %s/%s", after.ContentID, after.UploadID, before.ContentID, before.UploadID)
+	if view(after).ContentID != view(before).ContentID || view(after).UploadID != view(before).UploadID {
+		t.Fatalf("restart made a new content entry: %s/%s vs %s/%s", view(after).ContentID, view(after).UploadID, view(before).ContentID, view(before).UploadID)
 	}
 	st := p.sb.Stats()
 	if st.AddContent != 2 || st.TusCreates != 2 {
@@ -478,8 +479,8 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	p.slowPatch.Store(int64(20 * time.Millisecond))
 	h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "night.mp4"), testSize), thumb)
 	id := h.ui.uploads.rows[0].job.ID
-	h.eventually("the upload step", func() bool { return h.job(id).Step == core.StepUpload })
-	contentID := h.job(id).ContentID
+	h.eventually("the upload step", func() bool { return view(h.job(id)).Step == gjw.StepUpload })
+	contentID := view(h.job(id)).ContentID
 	if contentID == "" {
 		t.Fatal("no content entry before the upload step")
 	}
@@ -489,14 +490,14 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	p.slowPatch.Store(0)
 	h.eventually("the job to wait for sign-in", func() bool {
 		j := h.job(id)
-		return j.State == core.StateWaiting && needsSignIn(j.Error)
+		return j.State == core.StateWaiting && view(j).Reason == dest.ReasonSignedOut
 	})
 	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
 	if !strings.Contains(h.ui.bannerText.Text, "nothing is lost") {
 		t.Fatalf("banner says %q", h.ui.bannerText.Text)
 	}
-	if j := h.job(id); j.ContentID != contentID {
-		t.Fatalf("content id changed from %s to %s", contentID, j.ContentID)
+	if j := h.job(id); view(j).ContentID != contentID {
+		t.Fatalf("content id changed from %s to %s", contentID, view(j).ContentID)
 	}
 	h.eventuallyRow(id, "the row to ask to sign in again", func(rv *rowView) bool {
 		return strings.Contains(rv.detail.Text, "Sign in again")
@@ -536,7 +537,7 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 	}
 	h.eventually("the upload to finish after signing in", func() bool { return h.job(id).State == core.StateDone })
 	j := h.job(id)
-	if j.ContentID != contentID {
+	if view(j).ContentID != contentID {
 		t.Fatal("a new content entry was made")
 	}
 	if st := p.sb.Stats(); st.AddContent != 1 || st.TusCreates != 1 {
@@ -582,7 +583,7 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
 	h.eventually("the job to wait for a session", func() bool {
 		j := h.job(id)
-		return j.State == core.StateWaiting && needsSignIn(j.Error)
+		return j.State == core.StateWaiting && view(j).Reason == dest.ReasonSignedOut
 	})
 
 	// A refused refresh also shows the banner.

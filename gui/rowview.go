@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // posterSize is the row's poster thumbnail (16:9).
@@ -37,6 +39,10 @@ type rowView struct {
 	detail *widget.Label
 
 	up, down, pause, resume, retry, cancel, copyLink, open, remove *widget.Button
+
+	// targets holds the lines of a cross-posted job's targets.
+	targets *fyne.Container
+	lines   []*targetLine
 
 	root fyne.CanvasObject
 }
@@ -85,7 +91,9 @@ func newRowView(u *uploadsView) *rowView {
 		b.Hide() // set shows the ones that apply; hidden, they do not widen the list's minimum
 	}
 
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0), rv.title, rv.status, rv.bar, rv.detail)
+	rv.targets = container.New(layout.NewCustomPaddedVBoxLayout(0))
+	rv.targets.Hide()
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), rv.title, rv.status, rv.bar, rv.detail, rv.targets)
 	rv.root = container.NewBorder(nil, nil, container.NewCenter(posterBox), container.NewCenter(actions), text)
 	rv.ExtendBaseWidget(rv)
 	return rv
@@ -128,16 +136,23 @@ func (rv *rowView) set(i int, r *row) {
 	}
 	setText(rv.status, clip(status, 72))
 	setText(rv.detail, clip(detail, 96))
-	v := progressValue(r)
+	v := progressValue(rv.u.steps, r)
 	if rv.bar.Value != v {
 		rv.bar.SetValue(v)
 	}
 	show(rv.bar, j.State != core.StateCanceled)
+	multi := len(j.Targets) > 1
+	show(rv.detail, !multi)
+	rv.setTargets(i, r, multi)
 
-	notStarted := j.State == core.StateQueued && j.Step == core.StepToken
+	notStarted := core.NotStarted(j)
 	show(rv.up, notStarted && i > 0)
 	show(rv.down, notStarted && i < len(rv.u.rows)-1)
-	show(rv.pause, j.State == core.StateRunning || j.State == core.StateQueued || (j.State == core.StateWaiting && !needsPoster(j.Error)))
+	pausable := false
+	for _, t := range j.Targets {
+		pausable = pausable || canPause(t)
+	}
+	show(rv.pause, pausable)
 	show(rv.resume, j.State == core.StatePaused)
 	show(rv.retry, j.State == core.StateFailed)
 	show(rv.cancel, core.Unfinished(j))
@@ -146,37 +161,93 @@ func (rv *rowView) set(i int, r *row) {
 	show(rv.remove, !core.Unfinished(j))
 }
 
-// describe is a row's state line, detail line and colour.
+// canPause reports whether target t can be paused: it runs, waits in line,
+// or waits for a session (a target waiting for a poster waits for the
+// creator already).
+func canPause(t persist.Target) bool {
+	return t.State == core.StateRunning || t.State == core.StateQueued ||
+		(t.State == core.StateWaiting && !waitsFor(t, dest.ReasonNeedPoster))
+}
+
+// describe is a row's state line, detail line and colour: its target's,
+// for a job with one target; a summary of the targets (each has a line of
+// its own) for a cross-posted one.
 func describe(u *uploadsView, i int, r *row) (status, detail string, imp widget.Importance) {
 	j := r.job
-	step := stepLabel(j.Step)
-	switch j.State {
+	switch len(j.Targets) {
+	case 0:
+		return "", "", widget.MediumImportance
+	case 1:
+		return describeTarget(u, i, r, j.Targets[0])
+	}
+	done := 0
+	for _, t := range j.Targets {
+		if t.State == core.StateDone {
+			done++
+		}
+	}
+	word, imp := stateWord(j.State)
+	status = fmt.Sprintf("%s · %d of %d destinations published", word, done, len(j.Targets))
+	if j.State == core.StateCanceled {
+		status = word
+	}
+	return status, "", imp
+}
+
+// stateWord is how a row names a state, and its colour.
+func stateWord(state string) (string, widget.Importance) {
+	switch state {
+	case core.StateQueued:
+		return "Queued", widget.MediumImportance
+	case core.StateRunning:
+		return "Uploading", widget.HighImportance
+	case core.StatePaused:
+		return "Paused", widget.WarningImportance
+	case core.StateWaiting:
+		return "Waiting", widget.WarningImportance
+	case core.StateFailed:
+		return "Failed", widget.DangerImportance
+	case core.StateCanceled:
+		return "Canceled", widget.LowImportance
+	case core.StateDone:
+		return "Published", widget.SuccessImportance
+	}
+	return state, widget.MediumImportance
+}
+
+// describeTarget is one target's state line, detail line and colour.
+func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, detail string, imp widget.Importance) {
+	j := r.job
+	tr := r.transfer(t.Account)
+	step := u.steps.label(t)
+	ph := u.steps.phase(t)
+	switch t.State {
 	case core.StateQueued:
 		status = "Queued"
-		if j.Step != core.StepToken {
+		if first, _ := u.steps.step(t.Account, ""); t.Step != "" && t.Step != first.ID {
 			status = "Queued · resumes at " + step
 		}
 		detail = fmt.Sprintf("Number %d in line", u.linePosition(i))
-		if j.Step == core.StepUpload && j.Offset > 0 {
-			detail += " · " + formatBytes(j.Offset) + " of " + formatBytes(j.Size) + " already sent"
+		if ph == phaseTransfer && t.Offset > 0 {
+			detail += " · " + formatBytes(t.Offset) + " of " + formatBytes(j.Size) + " already sent"
 		}
 	case core.StateRunning:
 		status, imp = "Uploading · "+step, widget.HighImportance
-		switch j.Step {
-		case core.StepUpload:
-			detail = formatBytes(r.sent) + " of " + formatBytes(j.Size)
-			if r.retryIn > 0 {
-				detail += fmt.Sprintf(" · connection problem, retrying in %d s", int(r.retryIn.Seconds()+0.99))
+		switch ph {
+		case phaseTransfer:
+			detail = formatBytes(tr.sent) + " of " + formatBytes(j.Size)
+			if tr.retryIn > 0 {
+				detail += fmt.Sprintf(" · connection problem, retrying in %d s", int(tr.retryIn.Seconds()+0.99))
 			} else {
-				for _, s := range []string{formatSpeed(r.speed), formatETA(r.eta)} {
+				for _, s := range []string{formatSpeed(tr.speed), formatETA(tr.eta)} {
 					if s != "" {
 						detail += " · " + s
 					}
 				}
 			}
-		case core.StepProcessing:
-			detail = fmt.Sprintf("Gan Jing World is processing the video: %d%%", j.ProcessingPercent)
-		case core.StepFinalize:
+		case phaseProcessing:
+			detail = fmt.Sprintf("%s is processing the video: %d%%", platformName(t.Platform), t.ProcessingPercent)
+		case phaseFinal:
 			detail = "Publishing…"
 		default:
 			detail = formatBytes(j.Size) + " to send"
@@ -184,25 +255,25 @@ func describe(u *uploadsView, i int, r *row) (status, detail string, imp widget.
 	case core.StatePaused:
 		status, imp = "Paused · at "+step, widget.WarningImportance
 		detail = "Resume to continue where it stopped"
-		if j.Offset > 0 && j.Offset < j.Size {
-			detail = formatBytes(j.Offset) + " of " + formatBytes(j.Size) + " sent · resume to continue"
+		if t.Offset > 0 && t.Offset < j.Size {
+			detail = formatBytes(t.Offset) + " of " + formatBytes(j.Size) + " sent · resume to continue"
 		}
 	case core.StateWaiting:
 		status, imp = "Waiting · "+step, widget.WarningImportance
-		detail = explain(nil, j.Error)
-		if needsPoster(j.Error) && r.framing {
+		detail = explain(nil, t)
+		if waitsFor(t, dest.ReasonNeedPoster) && r.framing {
 			detail = "Taking a poster frame with ffmpeg…"
 		}
 	case core.StateFailed:
 		status, imp = "Failed · "+step, widget.DangerImportance
-		detail = explain(r.err, j.Error)
+		detail = explain(tr.err, t)
 	case core.StateCanceled:
 		status, imp = "Canceled", widget.LowImportance
 		detail = "Stopped for good; remove it from the list when you like"
 	case core.StateDone:
 		status, imp = "Published", widget.SuccessImportance
-		detail = core.VideoURL(j.ContentID)
-		if j.MetaDirty {
+		detail = targetLink(t)
+		if t.SentRev < j.EditRev {
 			detail += " · changes not yet sent"
 		}
 	}
@@ -220,17 +291,35 @@ func (u *uploadsView) linePosition(i int) int {
 	return n
 }
 
-// progressValue is the bar: bytes while uploading, the platform's
-// percentage while processing, full when published.
-func progressValue(r *row) float64 {
-	j := r.job
-	switch {
-	case j.State == core.StateDone || j.Step == core.StepDone || j.Step == core.StepFinalize:
+// progressValue is the bar: the mean of the targets' progress (canceled
+// ones aside).
+func progressValue(steps *stepBook, r *row) float64 {
+	sum, n := 0.0, 0
+	for _, t := range r.job.Targets {
+		if t.State == core.StateCanceled && len(r.job.Targets) > 1 {
+			continue
+		}
+		sum += targetProgress(steps, r, t)
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// targetProgress is bytes while uploading, the platform's percentage while
+// processing, full when publishing or published.
+func targetProgress(steps *stepBook, r *row, t persist.Target) float64 {
+	switch steps.phase(t) {
+	case phaseFinal:
 		return 1
-	case j.Step == core.StepProcessing:
-		return float64(j.ProcessingPercent) / 100
-	case j.Step == core.StepUpload && j.Size > 0:
-		return float64(max(r.sent, j.Offset)) / float64(j.Size)
+	case phaseProcessing:
+		return float64(t.ProcessingPercent) / 100
+	case phaseTransfer:
+		if r.job.Size > 0 {
+			return float64(max(r.transfer(t.Account).sent, t.Offset)) / float64(r.job.Size)
+		}
 	}
 	return 0
 }
@@ -256,4 +345,83 @@ func show(o fyne.CanvasObject, visible bool) {
 	} else if !visible && o.Visible() {
 		o.Hide()
 	}
+}
+
+// targetLine is one target of a cross-posted job in its row: account,
+// state, step, progress or link, and the target's own actions.
+type targetLine struct {
+	account                                string
+	text                                   *widget.Label
+	pause, resume, retry, cancel, copyLink *widget.Button
+	root                                   *fyne.Container
+}
+
+func newTargetLine(rv *rowView) *targetLine {
+	l := &targetLine{}
+	l.text = widget.NewLabel("")
+	l.text.SizeName = theme.SizeNameCaptionText
+	// Truncated by the label, to the room its buttons leave (a cross-post's
+	// lines are few, so shaping them again on a tick is cheap).
+	l.text.Truncation = fyne.TextTruncateEllipsis
+	btn := func(icon fyne.Resource, fn func(id, account string)) *widget.Button {
+		b := widget.NewButtonWithIcon("", icon, func() { fn(rv.id, l.account) })
+		b.Importance = widget.LowImportance
+		b.Hide()
+		return b
+	}
+	u := rv.u
+	l.pause = btn(theme.MediaPauseIcon(), u.pauseTarget)
+	l.resume = btn(theme.MediaPlayIcon(), u.resumeTarget)
+	l.retry = btn(theme.ViewRefreshIcon(), u.resumeTarget)
+	l.cancel = btn(theme.CancelIcon(), u.cancelTarget)
+	l.copyLink = btn(theme.ContentCopyIcon(), u.copyTargetLink)
+	// The line is as tall as its buttons even when none applies, so the
+	// row's height (set once for the list) always fits.
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(0, l.pause.MinSize().Height))
+	l.root = container.NewBorder(nil, nil, nil,
+		container.NewHBox(l.pause, l.resume, l.retry, l.copyLink, l.cancel), container.NewStack(strut, l.text))
+	return l
+}
+
+// set shows target t of row r (at list index i).
+func (l *targetLine) set(u *uploadsView, i int, r *row, t persist.Target) {
+	l.account = t.Account
+	status, detail, imp := describeTarget(u, i, r, t)
+	text := t.Account + ": " + status
+	if detail != "" {
+		text += " · " + detail
+	}
+	if l.text.Importance != imp {
+		l.text.Importance = imp
+		l.text.Refresh()
+	}
+	setText(l.text, clip(text, 110))
+	unfinished := t.State != core.StateDone && t.State != core.StateCanceled
+	show(l.pause, canPause(t))
+	show(l.resume, t.State == core.StatePaused)
+	show(l.retry, t.State == core.StateFailed)
+	show(l.cancel, unfinished)
+	show(l.copyLink, t.State == core.StateDone && targetLink(t) != "")
+}
+
+// setTargets shows one line per target of a cross-posted job (none for a
+// job with one target: its row is that target's).
+func (rv *rowView) setTargets(i int, r *row, multi bool) {
+	n := 0
+	if multi {
+		n = len(r.job.Targets)
+	}
+	for len(rv.lines) < n {
+		l := newTargetLine(rv)
+		rv.lines = append(rv.lines, l)
+		rv.targets.Add(l.root)
+	}
+	for k, l := range rv.lines {
+		if k < n {
+			l.set(rv.u, i, r, r.job.Targets[k])
+		}
+		show(l.root, k < n)
+	}
+	show(rv.targets, n > 0)
 }

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -75,20 +77,38 @@ func TestScreenshots(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		db.PutCredentials(persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "demo-channel", ExpiresAt: now.Add(9*24*time.Hour + time.Hour)})
 		const mb = 1000 * 1000
-		jobs := []persist.Job{
-			{Meta: meta("Spring festival in the old town"), ThumbnailPath: poster(0), Step: core.StepDone, State: core.StateDone,
-				ContentID: "1fe2c7a9b0d34e", Size: 412 * mb, Offset: 412 * mb},
-			{Meta: meta("Interview with the orchestra conductor"), ThumbnailPath: poster(1), Step: core.StepUpload, State: core.StateRunning,
-				ContentID: "2ab", Size: 1830 * mb, Offset: 796 * mb},
-			{Meta: meta("Morning tai chi by the lake"), ThumbnailPath: poster(2), Step: core.StepProcessing, State: core.StateRunning,
-				ContentID: "3cd", Size: 264 * mb, Offset: 264 * mb, ProcessingPercent: 62},
-			{Meta: meta("Cooking dumplings with grandma"), ThumbnailPath: poster(3), Step: core.StepToken, State: core.StateQueued, Size: 655 * mb},
-			{Meta: meta("Drone flight over the rice terraces"), ThumbnailPath: poster(4), Step: core.StepToken, State: core.StateQueued, Size: 1210 * mb},
-			{Meta: meta("Behind the scenes"), Step: core.StepThumbnail, State: core.StateWaiting, Error: core.ErrNeedPoster.Error(), Size: 98 * mb},
+		type shot struct {
+			job  persist.Job
+			step string
+			cp   gjw.Checkpoint
 		}
+		target := func(sh shot) persist.Job {
+			j := sh.job
+			j.Targets = []persist.Target{gjwTarget(t, sh.step, j.State, sh.cp)}
+			return j
+		}
+		jobs := []persist.Job{
+			target(shot{persist.Job{Meta: meta("Spring festival in the old town"), ThumbnailPath: poster(0), State: core.StateDone, Size: 412 * mb},
+				gjw.StepDone, gjw.Checkpoint{ContentID: "1fe2c7a9b0d34e"}}),
+			target(shot{persist.Job{Meta: meta("Interview with the orchestra conductor"), ThumbnailPath: poster(1), State: core.StateRunning, Size: 1830 * mb},
+				gjw.StepUpload, gjw.Checkpoint{ContentID: "2ab"}}),
+			target(shot{persist.Job{Meta: meta("Morning tai chi by the lake"), ThumbnailPath: poster(2), State: core.StateRunning, Size: 264 * mb},
+				gjw.StepProcessing, gjw.Checkpoint{ContentID: "3cd"}}),
+			target(shot{persist.Job{Meta: meta("Cooking dumplings with grandma"), ThumbnailPath: poster(3), State: core.StateQueued, Size: 655 * mb}, "", gjw.Checkpoint{}}),
+			target(shot{persist.Job{Meta: meta("Drone flight over the rice terraces"), ThumbnailPath: poster(4), State: core.StateQueued, Size: 1210 * mb}, "", gjw.Checkpoint{}}),
+			target(shot{persist.Job{Meta: meta("Behind the scenes"), State: core.StateWaiting, Size: 98 * mb}, gjw.StepThumbnail, gjw.Checkpoint{}}),
+		}
+		jobs[0].Targets[0].Offset = 412 * mb
+		jobs[0].Targets[0].Result = persist.TargetResult{ID: "1fe2c7a9b0d34e", URL: core.VideoURL("1fe2c7a9b0d34e")}
+		jobs[1].Targets[0].Offset = 796 * mb
+		jobs[2].Targets[0].Offset, jobs[2].Targets[0].ProcessingPercent = 264*mb, 62
+		jobs[5].Targets[0].Reason, jobs[5].Targets[0].Error = string(dest.ReasonNeedPoster), core.ErrNeedPoster.Error()
 		if failed {
-			jobs[3].Step, jobs[3].State, jobs[3].ContentID, jobs[3].Offset = core.StepUpload, core.StateFailed, "4ef", 120*mb
-			jobs[3].Error = `step 6 (uploading video): video "/home/ana/Videos/dumplings.mp4" changed since it was queued: cancel and add it again`
+			jobs[3].State = core.StateFailed
+			jobs[3].Targets[0] = gjwTarget(t, gjw.StepUpload, core.StateFailed, gjw.Checkpoint{ContentID: "4ef"})
+			jobs[3].Targets[0].Offset = 120 * mb
+			jobs[3].Targets[0].Reason = string(dest.ReasonFileChanged)
+			jobs[3].Targets[0].Error = `step 6 (uploading video): video "/home/ana/Videos/dumplings.mp4" changed since it was queued: cancel and add it again`
 		}
 		for i := range jobs {
 			j := &jobs[i]

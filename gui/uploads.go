@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -21,39 +20,110 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // row is one job as the list shows it: the stored job plus the transfer
-// figures of its latest event. Rows live on the UI goroutine only.
+// figures of each target's latest event. Rows live on the UI goroutine only.
 type row struct {
-	job     persist.Job
-	sent    int64
-	speed   float64
-	eta     time.Duration
-	retryIn time.Duration
-	err     error // the latest event's error (the job keeps its text)
+	job  persist.Job
+	live map[string]*transfer // by target account
 
 	framing bool // ffmpeg is taking a poster frame
 	noFrame bool // no frame could be taken: ask for a poster
 }
 
-// apply takes a job event into the row.
-func (r *row) apply(ev core.Event) {
-	prev := r.job
-	r.job = ev.Job
-	uploading := ev.Job.State == core.StateRunning && ev.Job.Step == core.StepUpload
-	switch {
-	case ev.Sent > 0:
-		r.sent, r.speed, r.eta = ev.Sent, ev.Speed, ev.ETA
-	case uploading && prev.Step == core.StepUpload && prev.State == core.StateRunning:
-		// a state event between ticks: keep the last speed and ETA
-		r.sent = max(r.sent, ev.Job.Offset)
-	default:
-		r.sent, r.speed, r.eta = ev.Job.Offset, 0, 0
+func newRow(j persist.Job) *row {
+	r := &row{job: j}
+	for _, t := range j.Targets {
+		r.transfer(t.Account).sent = t.Offset
 	}
-	r.retryIn = ev.RetryIn
-	r.err = ev.Err
+	return r
+}
+
+// transfer is the live figures of the target of account.
+func (r *row) transfer(account string) *transfer {
+	if r.live == nil {
+		r.live = map[string]*transfer{}
+	}
+	tr := r.live[account]
+	if tr == nil {
+		tr = &transfer{}
+		r.live[account] = tr
+	}
+	return tr
+}
+
+// eventTarget is the account ev is about: its target, or the only target
+// of a one-target job; "" for a whole-job event of several targets.
+func eventTarget(ev core.Event) string {
+	if ev.Target == "" && len(ev.Job.Targets) == 1 {
+		return ev.Job.Targets[0].Account
+	}
+	return ev.Target
+}
+
+// apply takes a job event into the row. An event about one target brings
+// that target's record (the job it carries may be older for the others:
+// each target reports from its own goroutine); a whole-job event brings
+// the whole job.
+func (r *row) apply(ev core.Event, steps *stepBook) {
+	prev := r.job
+	if ev.Target == "" || prev.ID == "" || !r.merge(ev.Job, ev.Target) {
+		r.job = ev.Job
+	}
+	acct := eventTarget(ev)
+	for _, t := range r.job.Targets {
+		if ev.Target != "" && t.Account != ev.Target {
+			continue
+		}
+		tr := r.transfer(t.Account)
+		uploading := t.State == core.StateRunning && steps.phase(t) == phaseTransfer
+		pt := prev.Target(t.Account)
+		switch {
+		case ev.Sent > 0 && t.Account == acct:
+			tr.sent, tr.speed, tr.eta = ev.Sent, ev.Speed, ev.ETA
+		case uploading && pt != nil && pt.State == core.StateRunning && steps.phase(*pt) == phaseTransfer:
+			// a state event between ticks: keep the last speed and ETA
+			tr.sent = max(tr.sent, t.Offset)
+		default:
+			tr.sent, tr.speed, tr.eta = t.Offset, 0, 0
+		}
+		if t.Account == acct {
+			tr.retryIn, tr.err = ev.RetryIn, ev.Err
+		} else {
+			tr.retryIn = 0
+			if t.State != core.StateFailed && t.State != core.StateWaiting {
+				tr.err = nil
+			}
+		}
+	}
+}
+
+// merge takes target account's record from j into the row's job, keeping
+// the other targets and the job's own fields; false if the two jobs do not
+// have the same targets.
+func (r *row) merge(j persist.Job, account string) bool {
+	if len(j.Targets) != len(r.job.Targets) {
+		return false
+	}
+	nt := j.Target(account)
+	k := slices.IndexFunc(r.job.Targets, func(t persist.Target) bool { return t.Account == account })
+	if nt == nil || k < 0 {
+		return false
+	}
+	for i := range j.Targets {
+		if j.Targets[i].Account != r.job.Targets[i].Account {
+			return false
+		}
+	}
+	targets := slices.Clone(r.job.Targets)
+	targets[k] = *nt
+	r.job.Targets = targets
+	r.job.State = core.Overall(targets)
+	r.job.FinishedAt = j.FinishedAt
+	return true
 }
 
 // uploadsView is the Uploads tab: toolbar, message bar, the queue and the
@@ -78,6 +148,13 @@ type uploadsView struct {
 	details  *detailsPanel
 	posters  *posterCache
 	selected string
+	steps    *stepBook
+	// heights are the list heights set for rows of cross-posted jobs (by
+	// index); measure is a template used to measure them, base the height
+	// of a one-target row.
+	heights map[int]float32
+	measure *rowView
+	base    float32
 	// dropMu serialises drops, which queue videos off the UI goroutine;
 	// dropping counts them (tests wait on it).
 	dropMu   sync.Mutex
@@ -85,7 +162,8 @@ type uploadsView struct {
 }
 
 func newUploadsView(ui *UI) *uploadsView {
-	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}, shown: map[string]*rowView{}}
+	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}, shown: map[string]*rowView{},
+		steps: newStepBook(ui.deps.Engine), heights: map[int]float32{}}
 	u.posters = newPosterCache(ui, u.posterLoaded)
 	u.list = widget.NewList(
 		func() int { return len(u.rows) },
@@ -141,8 +219,9 @@ func newUploadsView(ui *UI) *uploadsView {
 
 // load shows the engine's jobs (on start: finished ones too, with links).
 func (u *uploadsView) load(jobs []persist.Job) {
+	u.steps.learn(jobs...) // before the engine starts: its lock is free
 	for _, j := range jobs {
-		r := &row{job: j, sent: j.Offset}
+		r := newRow(j)
 		u.rows = append(u.rows, r)
 		if u.wantsFrame(r) {
 			u.takeFrame(r)
@@ -155,9 +234,10 @@ func (u *uploadsView) load(jobs []persist.Job) {
 
 // apply takes a batch of engine events (UI goroutine). Only changed rows are
 // refreshed, unless the order changed.
-func (u *uploadsView) apply(batch map[string]core.Event) {
+func (u *uploadsView) apply(batch []core.Event) {
 	resort := false
-	for id, ev := range batch {
+	for _, ev := range batch {
+		id := ev.Job.ID
 		if u.removed[id] {
 			continue
 		}
@@ -170,7 +250,7 @@ func (u *uploadsView) apply(batch map[string]core.Event) {
 		}
 		r := u.rows[i]
 		prev := r.job
-		r.apply(ev)
+		r.apply(ev, u.steps)
 		if prev.Position != r.job.Position {
 			resort = true
 		}
@@ -189,23 +269,36 @@ func (u *uploadsView) apply(batch map[string]core.Event) {
 	u.refreshSummary()
 }
 
-// transition notifies and logs when a job reaches an end or a failure.
+// transition notifies and logs when a job is published, or one of its
+// targets fails, and notes a target that waits for a poster.
 func (u *uploadsView) transition(prev persist.Job, r *row) {
 	j := r.job
-	if prev.ID == "" || prev.State == j.State {
+	if prev.ID == "" {
 		return
 	}
-	switch j.State {
-	case core.StateDone:
-		u.ui.notify("Published: "+j.Meta.Title, core.VideoURL(j.ContentID))
-	case core.StateFailed:
-		if r.err != nil {
-			fyne.LogError("upload "+j.ID+" failed", r.err)
+	if prev.State != j.State && j.State == core.StateDone {
+		u.ui.notify("Published: "+j.Meta.Title, jobLink(j))
+	}
+	for _, t := range j.Targets {
+		pt := prev.Target(t.Account)
+		if pt == nil || pt.State == t.State {
+			continue
 		}
-		u.ui.notify("Upload failed: "+j.Meta.Title, explain(r.err, j.Error))
-	case core.StateWaiting:
-		if needsPoster(j.Error) && !r.framing {
-			r.noFrame = r.noFrame || j.ThumbnailPath == ""
+		switch t.State {
+		case core.StateFailed:
+			err := r.transfer(t.Account).err
+			if err != nil {
+				fyne.LogError("upload "+j.ID+" to "+t.Account+" failed", err)
+			}
+			title := "Upload failed: " + j.Meta.Title
+			if len(j.Targets) > 1 {
+				title += " (" + t.Account + ")"
+			}
+			u.ui.notify(title, explain(err, t))
+		case core.StateWaiting:
+			if waitsFor(t, dest.ReasonNeedPoster) && !r.framing {
+				r.noFrame = r.noFrame || j.ThumbnailPath == ""
+			}
 		}
 	}
 }
@@ -226,6 +319,7 @@ func (u *uploadsView) reindex() {
 	for i, r := range u.rows {
 		u.index[r.job.ID] = i
 	}
+	u.fitHeights()
 	if i, ok := u.index[u.selected]; ok {
 		u.list.Select(i)
 	}
@@ -348,6 +442,7 @@ func (u *uploadsView) drop(paths, refused []string) {
 			}
 			jobs = append(jobs, j)
 		}
+		u.steps.learn(jobs...) // here, not on the UI goroutine
 		u.ui.do(func() {
 			for _, j := range jobs {
 				if r := u.upsert(j); u.wantsFrame(r) {
@@ -432,7 +527,7 @@ func (u *uploadsView) upsert(j persist.Job) *row {
 	if i, ok := u.index[j.ID]; ok {
 		r := u.rows[i]
 		prev := r.job
-		r.apply(core.Event{Job: j})
+		r.apply(core.Event{Job: j}, u.steps)
 		if prev.Position != j.Position {
 			u.reindex()
 			u.list.Refresh()
@@ -442,7 +537,7 @@ func (u *uploadsView) upsert(j persist.Job) *row {
 		u.refreshSummary()
 		return r
 	}
-	r := &row{job: j, sent: j.Offset}
+	r := newRow(j)
 	u.rows = append(u.rows, r)
 	u.reindex()
 	u.list.Refresh()
@@ -552,7 +647,7 @@ func (u *uploadsView) cancel(id string) {
 	if r == nil {
 		return
 	}
-	if r.job.ContentID == "" {
+	if !hasRemote(r.job) {
 		u.act(id, "cancel", u.ui.deps.Engine.Cancel)
 		return
 	}
@@ -588,15 +683,19 @@ func (u *uploadsView) remove(id string) {
 }
 
 func (u *uploadsView) copyLink(id string) {
-	if r := u.row(id); r != nil && r.job.ContentID != "" {
-		u.ui.app.Clipboard().SetContent(core.VideoURL(r.job.ContentID))
-		u.say(widget.SuccessImportance, "Link to “"+r.job.Meta.Title+"” copied.")
+	if r := u.row(id); r != nil {
+		if link := jobLink(r.job); link != "" {
+			u.ui.app.Clipboard().SetContent(link)
+			u.say(widget.SuccessImportance, "Link to “"+r.job.Meta.Title+"” copied.")
+		}
 	}
 }
 
 func (u *uploadsView) open(id string) {
-	if r := u.row(id); r != nil && r.job.ContentID != "" {
-		u.ui.openURL(core.VideoURL(r.job.ContentID))
+	if r := u.row(id); r != nil {
+		if link := jobLink(r.job); link != "" {
+			u.ui.openURL(link)
+		}
 	}
 }
 
@@ -666,4 +765,89 @@ func (u *uploadsView) edit(id string, meta *persist.VideoMeta, poster string) {
 			}
 		})
 	})
+}
+
+// Per-target actions, from the lines of a cross-posted job's row.
+
+func (u *uploadsView) pauseTarget(id, account string) {
+	u.act(id, "pause", func(id string) error { return u.ui.deps.Engine.PauseTarget(id, account) })
+}
+
+// resumeTarget resumes a paused target, or retries a failed one.
+func (u *uploadsView) resumeTarget(id, account string) {
+	u.act(id, "resume", func(id string) error { return u.ui.deps.Engine.ResumeTarget(id, account) })
+}
+
+// cancelTarget asks first when the target's platform already has an entry.
+func (u *uploadsView) cancelTarget(id, account string) {
+	r := u.row(id)
+	if r == nil {
+		return
+	}
+	t := r.job.Target(account)
+	if t == nil {
+		return
+	}
+	do := func() {
+		u.act(id, "cancel", func(id string) error { return u.ui.deps.Engine.CancelTarget(id, account) })
+	}
+	if remoteID(*t) == "" {
+		do()
+		return
+	}
+	dialog.ShowConfirm("Cancel this upload to "+account+"?",
+		fmt.Sprintf("“%s” will stop for good on %s. Its unpublished entry stays in that channel's drafts.", r.job.Meta.Title, account),
+		func(ok bool) {
+			if ok {
+				do()
+			}
+		}, u.ui.win)
+}
+
+func (u *uploadsView) copyTargetLink(id, account string) {
+	r := u.row(id)
+	if r == nil {
+		return
+	}
+	if t := r.job.Target(account); t != nil {
+		if link := targetLink(*t); link != "" {
+			u.ui.app.Clipboard().SetContent(link)
+			u.say(widget.SuccessImportance, "Link to “"+r.job.Meta.Title+"” on "+account+" copied.")
+		}
+	}
+}
+
+// fitHeights gives the rows of cross-posted jobs the height of their
+// target lines (the list's template is a one-target row). Rows of one
+// target keep the template's height, so a queue without cross-posts
+// lays out as before.
+func (u *uploadsView) fitHeights() {
+	for i, r := range u.rows {
+		want := float32(0)
+		if len(r.job.Targets) > 1 {
+			if u.measure == nil {
+				u.measure = newRowView(u)
+			}
+			u.measure.set(i, r)
+			want = u.measure.MinSize().Height
+		}
+		if want == 0 && u.heights[i] == 0 {
+			continue
+		}
+		if want == 0 {
+			want = u.baseHeight()
+		}
+		if u.heights[i] != want {
+			u.heights[i] = want
+			u.list.SetItemHeight(i, want)
+		}
+	}
+}
+
+// baseHeight is the height of a one-target row.
+func (u *uploadsView) baseHeight() float32 {
+	if u.base == 0 {
+		u.base = newRowView(u).MinSize().Height
+	}
+	return u.base
 }

@@ -73,6 +73,10 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("persist: open database in %s: %w", dir, err)
 	}
 	d := &DB{bdb: bdb, stop: make(chan struct{})}
+	if err := d.migrateV1(); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("persist: upgrade the uploads in %s: %w", dir, err)
+	}
 	d.collectGarbage()
 	d.gcDone.Add(1)
 	go d.gcLoop()

@@ -2,6 +2,7 @@ package persist
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -66,20 +67,17 @@ func sampleJob(id string, pos int64, created time.Time) Job {
 			Title: "Title " + id, Description: "Desc", Category: "music",
 			Lang: "th", Visibility: "public", MadeForKids: true,
 		},
-		Step:              "upload",
-		State:             "running",
-		Error:             "step 4 upload: 503",
-		PosterURL:         "https://cdn.example/p.jpg",
-		PosterHDURL:       "https://cdn.example/p-hd.jpg",
-		ContentID:         "c-" + id,
-		UploadID:          "u-" + id,
-		Offset:            70 << 20,
-		VideoID:           "v-" + id,
-		HLSURL:            "https://vod.example/" + id + ".m3u8",
-		ProcessingPercent: 42,
-		MetaDirty:         true,
-		CreatedAt:         created,
-		FinishedAt:        t0.Add(time.Minute),
+		State:   "running",
+		EditRev: 2,
+		Targets: []Target{{
+			Account: "gjw", Platform: "gjw", Step: "upload", State: "running",
+			Reason: "failed", Error: "step 4 upload: 503",
+			Checkpoint: json.RawMessage(`{"content_id":"c-` + id + `","upload_id":"u-` + id + `"}`),
+			Offset:     70 << 20, ProcessingPercent: 42, SentRev: 1,
+			Result: TargetResult{ID: "c-" + id, URL: "https://example/" + id, Ext: map[string]string{"hls_url": "https://vod.example/" + id + ".m3u8"}},
+		}},
+		CreatedAt:  created,
+		FinishedAt: t0.Add(time.Minute),
 	}
 }
 
@@ -246,13 +244,13 @@ func TestPutOverwrites(t *testing.T) {
 	d := openT(t, dir)
 	j := sampleJob("j", 0, t0)
 	for off := int64(0); off <= 100<<20; off += 10 << 20 {
-		j.Offset = off
+		j.Targets[0].Offset = off
 		ok(t, d.PutJob(j))
 	}
 	d = reopen(t, d, dir)
 	got, _, err := d.Job("j")
 	ok(t, err)
-	equal(t, "offset", got.Offset, int64(100<<20))
+	equal(t, "offset", got.Targets[0].Offset, int64(100<<20))
 	jobs, err := d.Jobs()
 	ok(t, err)
 	equal(t, "number of jobs", len(jobs), 1)
@@ -401,7 +399,8 @@ func putRaw(t *testing.T, d *DB, key, val string) {
 }
 
 func TestNewerRecordVersion(t *testing.T) {
-	d := openT(t, t.TempDir())
+	dir := t.TempDir()
+	d := openT(t, dir)
 	newer := RecordVersion + 1
 	putRaw(t, d, "job/x", fmt.Sprintf(`{"v":%d,"id":"x","shiny_new_field":1}`, newer))
 	putRaw(t, d, "credentials", fmt.Sprintf(`{"v":%d}`, newer))
@@ -439,10 +438,12 @@ func TestNewerRecordVersion(t *testing.T) {
 		t.Errorf("TusStore().Get of a newer record = %q, %v; want a miss", url, found)
 	}
 
-	// Records of this version and older ones (no "v" yet) still read.
+	// Older records (no "v" yet) are upgraded when the folder is opened.
 	putRaw(t, d, "job/old", `{"id":"old","offset":5}`)
+	d.DeleteJob("x")
+	d = reopen(t, d, dir)
 	j, found, err := d.Job("old")
-	if err != nil || !found || j.Offset != 5 {
+	if err != nil || !found || j.Targets[0].Offset != 5 {
 		t.Errorf("Job(old) = %+v, %v, %v", j, found, err)
 	}
 }
@@ -542,7 +543,7 @@ func TestHelperProcess(t *testing.T) {
 			os.Exit(4)
 		}
 		j := sampleJob("k", 0, t0)
-		j.Offset = 30 << 20
+		j.Targets[0].Offset = 30 << 20
 		if err := d.PutJob(j); err != nil {
 			fmt.Fprintf(os.Stderr, "helper: PutJob: %v\n", err)
 			os.Exit(4)
@@ -645,8 +646,8 @@ func TestCredentialsSurviveKill9(t *testing.T) {
 	})
 	j, found, err := d.Job("k")
 	ok(t, err)
-	if !found || j.Offset != 30<<20 {
-		t.Errorf("job after kill -9: found %v, offset %d", found, j.Offset)
+	if !found || j.Targets[0].Offset != 30<<20 {
+		t.Errorf("job after kill -9: found %v, offset %d", found, j.Targets[0].Offset)
 	}
 	if url, found := d.TusStore().Get("k"); !found || url != "https://tus.example/files/k" {
 		t.Errorf("TUS entry after kill -9: %q, %v", url, found)
@@ -661,7 +662,7 @@ func BenchmarkPutJob(b *testing.B) {
 		j := sampleJob("bench", 0, t0)
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			j.Offset = int64(i) * 10 << 20
+			j.Targets[0].Offset = int64(i) * 10 << 20
 			if err := d.PutJob(j); err != nil {
 				b.Fatal(err)
 			}

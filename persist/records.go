@@ -1,14 +1,19 @@
 package persist
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // RecordVersion is written into every stored record so later releases can
-// migrate old records instead of misreading them.
-const RecordVersion = 1
+// migrate old records instead of misreading them. Version 2 gave jobs
+// targets (see migrate.go for reading version 1).
+const RecordVersion = 2
 
-// Job is one video upload: a persisted state machine. Each step's result is
-// written before the next step starts, so a restart resumes from the last
-// completed step and never repeats a step the platform has already seen.
+// Job is one source video, its metadata and the targets it is published
+// to: a persisted state machine per target. Each step's result is written
+// before the next step starts, so a restart resumes from the last completed
+// step and never repeats a step the platform has already seen.
 type Job struct {
 	Version int    `json:"v"`
 	ID      string `json:"id"`
@@ -20,30 +25,60 @@ type Job struct {
 	Size          int64     `json:"size"`
 	ModTime       time.Time `json:"mod_time"`
 	Meta          VideoMeta `json:"meta"`
+	// EditRev counts edits of Meta and ThumbnailPath; a target whose
+	// SentRev is lower has edits the platform has not seen.
+	EditRev int `json:"edit_rev,omitempty"`
 
-	// Step is the next step to run (see core for the names); State is
-	// queued, running, paused, waiting (for sign-in), failed, canceled or done.
-	Step  string `json:"step"`
-	State string `json:"state"`
-	Error string `json:"error,omitempty"`
-
-	// Step results, in pipeline order. The TUS upload URL lives in the TUS
-	// store (keyed by job ID), as go-tus's Store interface expects.
-	PosterURL         string `json:"poster_url,omitempty"`
-	PosterHDURL       string `json:"poster_hd_url,omitempty"`
-	ContentID         string `json:"content_id,omitempty"`
-	UploadID          string `json:"upload_id,omitempty"`
-	Offset            int64  `json:"offset"`
-	VideoID           string `json:"video_id,omitempty"`
-	HLSURL            string `json:"hls_url,omitempty"`
-	ProcessingPercent int    `json:"processing_percent"`
-	// MetaDirty marks metadata edited after add-content; finalize (or a
-	// later update) sends it with update-content.
-	MetaDirty bool `json:"meta_dirty,omitempty"`
+	// State summarises the targets' states (see core); the targets hold
+	// the truth.
+	State   string   `json:"state"`
+	Targets []Target `json:"targets"`
 
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	FinishedAt time.Time `json:"finished_at,omitempty"`
+}
+
+// Target is one destination of a job: an account, and how far the upload
+// to it has come.
+type Target struct {
+	Account  string `json:"account"`
+	Platform string `json:"platform"`
+	// Step is the driver's step running, or the next one to run; empty
+	// before the first run. State is queued, running, paused, waiting,
+	// failed, canceled or done; Reason is a code saying why it stopped
+	// and Error the message shown.
+	Step   string `json:"step,omitempty"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Checkpoint is the driver's own resume state (content id, upload URL,
+	// parts...), opaque here.
+	Checkpoint json.RawMessage `json:"checkpoint,omitempty"`
+	// Offset is the bytes the platform acknowledged.
+	Offset            int64        `json:"offset"`
+	ProcessingPercent int          `json:"processing_percent"`
+	SentRev           int          `json:"sent_rev,omitempty"`
+	Result            TargetResult `json:"result"`
+	FinishedAt        time.Time    `json:"finished_at,omitempty"`
+}
+
+// TargetResult is what a published target yields: the platform's id of the
+// video, its public URL, and platform extras (GJW: video_id, hls_url).
+type TargetResult struct {
+	ID  string            `json:"id,omitempty"`
+	URL string            `json:"url,omitempty"`
+	Ext map[string]string `json:"ext,omitempty"`
+}
+
+// Target returns a pointer to the target for account, or nil.
+func (j *Job) Target(account string) *Target {
+	for i := range j.Targets {
+		if j.Targets[i].Account == account {
+			return &j.Targets[i]
+		}
+	}
+	return nil
 }
 
 // VideoMeta is what the creator edits about a video.

@@ -96,7 +96,8 @@ func main() {
 	}
 	events := gui.NewEvents()
 	opts.OnEvent = events.Push
-	engine := core.New(account.DefaultGJWStore{DB: db, Accounts: accounts}, opts)
+	engine := core.New(account.DefaultGJWStore{DB: db, Accounts: accounts}, account.Wire(accounts, db, opts))
+	accounts.OnRemove(engine.StopAccount)
 
 	w := a.NewWindow("GJW Uploader")
 	w.SetIcon(icons.App)

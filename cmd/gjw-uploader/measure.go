@@ -128,8 +128,10 @@ func seed(db *persist.DB, n int) error {
 		err := db.PutJob(persist.Job{
 			ID: id, Position: int64(i), VideoPath: fmt.Sprintf("/videos/seed-%05d.mp4", i), Size: int64(50+i%200) << 20,
 			ModTime: now, Meta: persist.VideoMeta{Title: fmt.Sprintf("Seeded video %d", i+1), Category: "cat13", Lang: "en-US", Visibility: "public"},
-			Step: core.StepDone, State: core.StateDone, ContentID: "seed" + id, Offset: int64(50+i%200) << 20,
-			ProcessingPercent: 100, CreatedAt: now, FinishedAt: now,
+			State: core.StateDone, CreatedAt: now, FinishedAt: now,
+			Targets: []persist.Target{{Account: persist.V1Account, Platform: "gjw", Step: "done", State: core.StateDone,
+				Offset: int64(50+i%200) << 20, ProcessingPercent: 100, FinishedAt: now,
+				Result: persist.TargetResult{ID: "seed" + id, URL: core.VideoURL("seed" + id)}}},
 		})
 		if err != nil {
 			return err

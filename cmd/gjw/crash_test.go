@@ -7,7 +7,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -74,8 +73,8 @@ func uploadAndKill(tb testing.TB, c *cli, when func(sandbox.Stats) bool) killed 
 func resumeAll(tb testing.TB, c *cli) uploadResult {
 	tb.Helper()
 	o := c.gjw(binary, "resume", "--json")
-	var res []uploadResult
-	if err := json.Unmarshal([]byte(o.stdout), &res); o.code != 0 || err != nil || len(res) != 1 {
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 1 {
 		tb.Fatalf("gjw resume --json: %v (%v)", o, err)
 	}
 	return res[0]

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, *app, []string) error{
 		"login": cmdLogin, "logout": cmdLogout, "upload": cmdUpload, "resume": cmdResume,
 		"jobs": cmdJobs, "refresh": cmdRefresh, "article": cmdArticle, "account": cmdAccount,
+		"version": cmdVersion,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -94,7 +96,7 @@ func report(stderr io.Writer, command string, err error) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "gjw: %v\n", err)
+		printErr(stderr, err)
 		return exitUsage
 	case errors.Is(err, flag.ErrHelp):
 		return exitUsage
@@ -106,11 +108,18 @@ func report(stderr io.Writer, command string, err error) int {
 		}
 		return exitInterrupt
 	case errors.Is(err, gjw.ErrSignedOut):
-		fmt.Fprintf(stderr, "gjw: %v\n", err)
+		printErr(stderr, err)
 		return exitSignedOut
 	default:
-		fmt.Fprintf(stderr, "gjw: %v\n", err)
+		printErr(stderr, err)
 		return exitFailed
+	}
+}
+
+// printErr prints err as "gjw: ..." lines: one, or one per failed target.
+func printErr(w io.Writer, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(w, "gjw: %s\n", line)
 	}
 }
 
@@ -150,7 +159,9 @@ func (a *app) open(withEngine bool) error {
 	}
 	a.progress = newProgressPrinter(a.stderr, isTerminal(a.stdout) && isTerminal(a.stderr))
 	opts.OnEvent = a.progress.event
-	a.engine = core.New(account.DefaultGJWStore{DB: a.db, Accounts: a.accounts}, opts)
+	a.engine = core.New(account.DefaultGJWStore{DB: a.db, Accounts: a.accounts}, account.Wire(a.accounts, a.db, opts))
+	a.accounts.OnRemove(a.engine.StopAccount)
+	a.progress.steps = a.engine.StepInfo
 	return nil
 }
 
@@ -235,6 +246,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	visibility := fs.String("visibility", core.DefaultVideoMeta.Visibility, "public or private")
 	kids := fs.Bool("kids", false, "made for kids")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	to := fs.String("to", "", "destination accounts, comma-separated (default: the default accounts)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -242,17 +254,30 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageError{"upload needs exactly one VIDEO file"}
 	}
-	if *thumb == "" {
-		return usageError{"upload needs --thumbnail IMAGE (the video's poster)"}
-	}
 	if err := a.open(true); err != nil {
 		return err
 	}
-	if _, err := a.engine.Client().ChannelID(); err != nil {
+	targets, err := a.destinations(*to)
+	if err != nil {
 		return err
 	}
+	for _, t := range targets {
+		if t.Platform != account.GJW {
+			continue
+		}
+		if *thumb == "" {
+			return usageError{"upload needs --thumbnail IMAGE (the video's poster) for Gan Jing World account " + t.Name}
+		}
+		if _, ok, err := a.accounts.GJWCredentials(t.Name).Credentials(); err != nil || !ok {
+			return fmt.Errorf("account %s: %w", t.Name, gjw.ErrSignedOut)
+		}
+	}
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Name
+	}
 	job, err := a.engine.Add(core.NewUpload{
-		VideoPath: pos[0], ThumbnailPath: *thumb,
+		VideoPath: pos[0], ThumbnailPath: *thumb, Targets: names,
 		Meta: persist.VideoMeta{Title: *title, Description: *desc, Category: *category, Lang: *lang, Visibility: *visibility, MadeForKids: *kids},
 	})
 	if err != nil {
@@ -287,22 +312,83 @@ func cmdResume(ctx context.Context, a *app, args []string) error {
 	return a.finishJobs(ctx, todo, *asJSON, false)
 }
 
-// result is what --json prints for one upload.
-type result struct {
-	JobID     string `json:"job_id"`
-	Title     string `json:"title"`
-	ContentID string `json:"content_id"`
-	VideoID   string `json:"video_id"`
-	HLSURL    string `json:"hls_url"`
-	URL       string `json:"url"`
-	Error     string `json:"error,omitempty"`
+// destinations are the accounts named by --to (comma-separated), or the
+// default accounts when it is empty.
+func (a *app) destinations(to string) ([]account.Account, error) {
+	if strings.TrimSpace(to) == "" {
+		defs, err := a.accounts.Defaults()
+		if err == nil && len(defs) == 0 {
+			return nil, fmt.Errorf("%w: sign in first (gjw login, or gjw account add)", gjw.ErrSignedOut)
+		}
+		return defs, err
+	}
+	var out []account.Account
+	for _, name := range strings.Split(to, ",") {
+		name = strings.TrimSpace(name)
+		acct, ok, err := a.accounts.Get(name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, usageError{fmt.Sprintf("--to: no account named %q: see gjw account list", name)}
+		}
+		out = append(out, acct)
+	}
+	return out, nil
 }
 
-// finishJobs runs jobs one after another and prints their links. With
-// --json, upload (single) prints one object; resume always an array.
+// result is what --json prints for one target of an upload.
+type result struct {
+	JobID    string `json:"job_id"`
+	Title    string `json:"title"`
+	Account  string `json:"account"`
+	Platform string `json:"platform"`
+	ID       string `json:"id"`
+	State    string `json:"state"`
+	Step     string `json:"step,omitempty"`
+	URL      string `json:"url"`
+	Error    string `json:"error,omitempty"`
+	// jobs --json only: bytes the platform has.
+	Offset  int64   `json:"offset,omitempty"`
+	Percent float64 `json:"percent,omitempty"`
+	// Gan Jing World's own names.
+	ContentID string `json:"content_id,omitempty"`
+	VideoID   string `json:"video_id,omitempty"`
+	HLSURL    string `json:"hls_url,omitempty"`
+}
+
+func targetResult(j persist.Job, t persist.Target) result {
+	r := result{JobID: j.ID, Title: j.Meta.Title, Account: t.Account, Platform: t.Platform, State: t.State,
+		Step: t.Step, Error: t.Error, ID: t.Result.ID}
+	if t.State == core.StateDone {
+		r.URL = t.Result.URL
+	}
+	if t.Platform == gjw.Platform {
+		cp, _ := gjw.ReadCheckpoint(t.Checkpoint)
+		r.ContentID, r.VideoID, r.HLSURL = cp.ContentID, cp.VideoID, cp.HLSURL
+		if r.ID == "" {
+			r.ID = cp.ContentID
+		}
+	}
+	return r
+}
+
+// targetErrors is one failure line per failed target; Unwrap gives the
+// runs' errors, so the exit code still follows their kind.
+type targetErrors struct {
+	lines  []string
+	causes []error
+}
+
+func (e *targetErrors) Error() string   { return strings.Join(e.lines, "\n") }
+func (e *targetErrors) Unwrap() []error { return e.causes }
+
+// finishJobs runs jobs one after another (the targets of each at once) and
+// prints each target's link; with --json one object per target, a line
+// each.
 func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON, single bool) error {
-	var results []result
-	var errs []error
+	enc := json.NewEncoder(a.stdout)
+	failed := &targetErrors{}
 	for _, j := range jobs {
 		err := a.engine.Run(ctx, j.ID)
 		a.progress.done(j.ID)
@@ -310,38 +396,32 @@ func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON, single
 			return context.Canceled
 		}
 		final, _, _ := a.db.Job(j.ID)
-		r := result{JobID: j.ID, Title: final.Meta.Title, ContentID: final.ContentID, VideoID: final.VideoID, HLSURL: final.HLSURL}
-		if err != nil {
-			err = fmt.Errorf("%q: %w", final.Meta.Title, err)
-			r.Error = err.Error()
-			errs = append(errs, err)
-		} else {
-			r.URL = core.VideoURL(final.ContentID)
-			if !asJSON {
+		for _, t := range final.Targets {
+			r := targetResult(final, t)
+			if asJSON {
+				enc.Encode(r)
+			} else if t.State == core.StateDone {
 				fmt.Fprintln(a.stdout, r.URL)
 			}
-		}
-		results = append(results, r)
-	}
-	if asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if single && len(results) == 1 {
-			enc.Encode(results[0])
-		} else {
-			if results == nil {
-				results = []result{}
+			if t.State != core.StateDone && t.State != core.StateCanceled {
+				msg := t.Error
+				if msg == "" {
+					msg = "not finished (" + t.State + ")"
+				}
+				failed.lines = append(failed.lines, fmt.Sprintf("%q on %s: %s", final.Meta.Title, t.Account, msg))
 			}
-			enc.Encode(results)
+		}
+		if err != nil {
+			failed.causes = append(failed.causes, err)
 		}
 	}
-	if len(errs) == 1 {
-		if !errors.Is(errs[0], gjw.ErrSignedOut) {
-			return fmt.Errorf("%w; fix that, then run gjw resume", errs[0])
-		}
-		return errs[0]
+	if len(failed.lines) == 0 {
+		return nil
 	}
-	return errors.Join(errs...)
+	if !errors.Is(failed, gjw.ErrSignedOut) {
+		failed.lines[len(failed.lines)-1] += "; fix that, then run gjw resume"
+	}
+	return failed
 }
 
 func cmdJobs(ctx context.Context, a *app, args []string) error {
@@ -358,16 +438,28 @@ func cmdJobs(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *asJSON {
+		// One row per job; its first target's step, error and ids are also
+		// at the top level, as release 1 printed them.
 		type row struct {
-			persist.Job
-			Percent float64 `json:"percent"`
-			URL     string  `json:"url,omitempty"`
+			ID      string   `json:"id"`
+			Title   string   `json:"title"`
+			State   string   `json:"state"`
+			Size    int64    `json:"size"`
+			Percent float64  `json:"percent"`
+			Targets []result `json:"targets"`
+			result
 		}
 		rows := make([]row, 0, len(jobs))
 		for _, j := range jobs {
-			r := row{Job: j, Percent: percent(j.Offset, j.Size)}
-			if j.State == core.StateDone {
-				r.URL = core.VideoURL(j.ContentID)
+			r := row{ID: j.ID, Title: j.Meta.Title, State: j.State, Size: j.Size}
+			for _, t := range j.Targets {
+				tr := targetResult(j, t)
+				tr.Offset, tr.Percent = t.Offset, percent(t.Offset, j.Size)
+				r.Targets = append(r.Targets, tr)
+			}
+			if len(r.Targets) > 0 {
+				r.result, r.Percent = r.Targets[0], r.Targets[0].Percent
+				r.result.State, r.result.Title, r.result.JobID = "", "", ""
 			}
 			rows = append(rows, r)
 		}
@@ -379,18 +471,37 @@ func cmdJobs(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, "no uploads")
 		return nil
 	}
+	e := a.stepNames()
 	for _, j := range jobs {
-		line := fmt.Sprintf("%s  %-8s  %-22s  %5.1f%%  %s / %s  %s", j.ID, j.State, core.StepTitle(j.Step),
-			percent(j.Offset, j.Size), humanBytes(j.Offset), humanBytes(j.Size), j.Meta.Title)
-		if j.State == core.StateDone {
-			line += "  " + core.VideoURL(j.ContentID)
+		for _, t := range j.Targets {
+			line := fmt.Sprintf("%s  %-10s  %-8s  %-22s  %5.1f%%  %s / %s  %s", j.ID, t.Account, t.State, e(t),
+				percent(t.Offset, j.Size), humanBytes(t.Offset), humanBytes(j.Size), j.Meta.Title)
+			if t.State == core.StateDone {
+				line += "  " + t.Result.URL
+			}
+			if t.Error != "" {
+				line += "  (" + t.Error + ")"
+			}
+			fmt.Fprintln(a.stdout, line)
 		}
-		if j.Error != "" {
-			line += "  (" + j.Error + ")"
-		}
-		fmt.Fprintln(a.stdout, line)
 	}
 	return nil
+}
+
+// stepNames names a target's step in its driver's words, without
+// building an engine (jobs runs beside the app).
+func (a *app) stepNames() func(persist.Target) string {
+	return func(t persist.Target) string {
+		if t.State == core.StateDone {
+			return "published"
+		}
+		for _, st := range gjw.Steps() {
+			if st.ID == t.Step && t.Platform == gjw.Platform {
+				return st.Title
+			}
+		}
+		return t.Step
+	}
 }
 
 func percent(n, total int64) float64 {

@@ -198,10 +198,29 @@ func (c *cli) checkNoTokens() {
 	}
 }
 
-// uploadResult is what gjw upload --json prints.
+// jsonLines decodes what upload and resume --json print: one object per
+// target, a line each.
+func jsonLines(stdout string) ([]uploadResult, error) {
+	var out []uploadResult
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	for dec.More() {
+		var r uploadResult
+		if err := dec.Decode(&r); err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// uploadResult is what gjw upload --json prints for one target.
 type uploadResult struct {
 	JobID     string `json:"job_id"`
 	Title     string `json:"title"`
+	Account   string `json:"account"`
+	Platform  string `json:"platform"`
+	ID        string `json:"id"`
+	State     string `json:"state"`
 	ContentID string `json:"content_id"`
 	VideoID   string `json:"video_id"`
 	HLSURL    string `json:"hls_url"`
@@ -320,9 +339,9 @@ func TestUploadContract(t *testing.T) {
 				t.Fatalf("jobs: %v", o)
 			}
 
-			// Nothing left: resume --json prints an empty array.
+			// Nothing left: resume --json prints no object.
 			o = c.gjw(r, "resume", "--json")
-			if o.code != 0 || strings.TrimSpace(o.stdout) != "[]" {
+			if res, err := jsonLines(o.stdout); o.code != 0 || err != nil || len(res) != 0 {
 				t.Fatalf("resume with nothing to do: %v", o)
 			}
 			if o = c.gjw(r, "resume"); o.code != 0 || !strings.Contains(o.stdout, "nothing to resume") {
@@ -441,8 +460,8 @@ func TestDeadRefreshToken(t *testing.T) {
 	}
 	c.login(inProcess, c.sb.Server.Login())
 	o = c.gjw(inProcess, "resume", "--json")
-	var res []uploadResult
-	if err := json.Unmarshal([]byte(o.stdout), &res); o.code != 0 || err != nil || len(res) != 1 {
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 1 {
 		t.Fatalf("resume after login: %v (%v)", o, err)
 	}
 	if res[0].ContentID != rows[0].ContentID {
@@ -469,8 +488,8 @@ func TestUnreachableHost(t *testing.T) {
 	// The host is back: resume finishes the same job.
 	t.Setenv("GJW_API_URL", c.sb.APIURL)
 	o = c.gjw(inProcess, "resume", "--json")
-	var res []uploadResult
-	if err := json.Unmarshal([]byte(o.stdout), &res); o.code != 0 || err != nil || len(res) != 1 || res[0].JobID != rows[0].ID {
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 1 || res[0].JobID != rows[0].ID {
 		t.Fatalf("resume: %v (%v)", o, err)
 	}
 	c.published(res[0])

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 )
 
 // progressPrinter shows engine events on stderr: a redrawn bar on a
@@ -19,8 +20,11 @@ type progressPrinter struct {
 	w   io.Writer
 	bar bool
 
+	// steps describes a target's step (the engine's StepInfo).
+	steps func(account, id string) (dest.Step, bool)
+
 	mu   sync.Mutex
-	jobs map[string]*jobLine
+	jobs map[string]*jobLine // by job ID and account
 }
 
 type jobLine struct {
@@ -42,26 +46,36 @@ func (p *progressPrinter) event(ev core.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	j := ev.Job
-	l := p.jobs[j.ID]
-	if l == nil {
-		l = &jobLine{lastPercent: -1}
-		p.jobs[j.ID] = l
-	}
-	if j.State != core.StateRunning {
+	t := j.Target(ev.Target)
+	if t == nil || t.State != core.StateRunning {
 		return // the final state is reported by the command
 	}
-	if j.Step != l.step {
-		l.step = j.Step
+	key := j.ID + "/" + t.Account
+	l := p.jobs[key]
+	if l == nil {
+		l = &jobLine{lastPercent: -1}
+		p.jobs[key] = l
+	}
+	name := j.Meta.Title
+	if len(j.Targets) > 1 {
+		name += " on " + t.Account
+	}
+	st, known := dest.Step{}, false
+	if p.steps != nil {
+		st, known = p.steps(t.Account, t.Step)
+	}
+	if t.Step != l.step {
+		l.step = t.Step
 		p.endBar(l)
-		if j.Step != core.StepDone {
-			fmt.Fprintf(p.w, "%s: step %d/8 %s\n", j.Meta.Title, core.StepNumber(j.Step), core.StepTitle(j.Step))
+		if known {
+			fmt.Fprintf(p.w, "%s: step %d/%d %s\n", name, st.N, st.Of, st.Title)
 		}
 	}
 	switch {
-	case j.Step == core.StepUpload && ev.Sent > 0 || ev.RetryIn > 0:
+	case st.Transfer && ev.Sent > 0 || ev.RetryIn > 0:
 		p.show(l, ev.Sent, j.Size, progressText(ev))
-	case j.Step == core.StepProcessing:
-		p.show(l, int64(j.ProcessingPercent), 100, "processed by the platform")
+	case st.Processing:
+		p.show(l, int64(t.ProcessingPercent), 100, "processed by the platform")
 	}
 }
 
@@ -103,12 +117,14 @@ func (p *progressPrinter) endBar(l *jobLine) {
 	l.lastPercent = -1
 }
 
-// done ends a job's bar line before the command prints its result.
+// done ends a job's bar lines before the command prints its results.
 func (p *progressPrinter) done(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if l := p.jobs[id]; l != nil {
-		p.endBar(l)
+	for key, l := range p.jobs {
+		if strings.HasPrefix(key, id+"/") {
+			p.endBar(l)
+		}
 	}
 }
 

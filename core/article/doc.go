@@ -93,7 +93,7 @@
 //
 // Publisher.Publish checks the whole draft before uploading anything
 // (title, visibility, poster, body, schedule, every image), then uploads
-// the poster and each distinct local image once (core.UploadImageOnce,
+// the poster and each distinct local image once (gjw.UploadImageOnce,
 // keyed by SHA-256 in persist, so a picture used twice, or again in a
 // later update, is not uploaded again), rewrites each local src to the
 // picture's 960 URL (.webp preferred; else the poster fallback order),

@@ -9,14 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // Store is what publishing needs from persistence; *persist.DB has it.
 type Store interface {
-	core.ImageStore
+	gjw.ImageStore
 	PutDraft(persist.Draft) error
 }
 
@@ -168,7 +167,7 @@ func (p *Publisher) prepare(ctx context.Context, pl *plan, call string) (gjw.Con
 	}
 	if pl.poster != "" {
 		report("uploading the poster " + filepath.Base(pl.poster))
-		urls, err := core.UploadImageOnce(ctx, p.Client, p.Store, pl.poster)
+		urls, err := gjw.UploadImageOnce(ctx, p.Client, p.Store, pl.poster)
 		if err != nil {
 			return nil, d, fmt.Errorf("poster: %w", err)
 		}
@@ -335,7 +334,7 @@ func (p *Publisher) UploadImage(ctx context.Context, path string) (string, error
 }
 
 func (p *Publisher) uploadInline(ctx context.Context, path string) (string, error) {
-	urls, err := core.UploadImageOnce(ctx, p.Client, p.Store, path)
+	urls, err := gjw.UploadImageOnce(ctx, p.Client, p.Store, path)
 	if err != nil {
 		return "", err
 	}

@@ -61,7 +61,7 @@ func (p Policy) Do(ctx context.Context, op string, idempotent bool, fn func() er
 			return err
 		}
 		if !idempotent && !SafeToRepeat(err) {
-			return fmt.Errorf("%w; it may have reached the platform, so it was not repeated", err)
+			return &AmbiguousError{Err: err}
 		}
 	}
 	err = unwrapAgain(err)
@@ -149,3 +149,13 @@ func Authorized(ctx context.Context, token TokenFunc, send func(credential strin
 	}
 	return send(cred)
 }
+
+// AmbiguousError is a failed call that creates something, which may have
+// reached the platform all the same (a 500, a dropped connection): it was
+// not repeated, so no duplicate can appear.
+type AmbiguousError struct{ Err error }
+
+func (e *AmbiguousError) Error() string {
+	return e.Err.Error() + "; it may have reached the platform, so it was not repeated"
+}
+func (e *AmbiguousError) Unwrap() error { return e.Err }

@@ -1,0 +1,48 @@
+package account
+
+import (
+	"fmt"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+)
+
+// Drivers is the engine's driver factory over m's accounts: each account
+// gets its platform's driver with its own session, so two GJW channels
+// publish side by side. images remembers uploaded pictures.
+func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
+	return func(name string) (dest.Driver, error) {
+		a, ok, err := m.Get(name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("no account named %q: see gjw account list, or Account in the app", name)
+		}
+		switch a.Platform {
+		case GJW:
+			return core.NewGJWDriver(m.GJWCredentials(name), images, o), nil
+		}
+		return nil, fmt.Errorf("account %q: %s is %w", name, Title(a.Platform), ErrUnavailable)
+	}
+}
+
+// DefaultNames are the names of the default destinations.
+func (m *Manager) DefaultNames() []string {
+	accts, _ := m.Defaults()
+	names := make([]string, 0, len(accts))
+	for _, a := range accts {
+		names = append(names, a.Name)
+	}
+	return names
+}
+
+// Wire makes engine options publish through m's accounts: drivers per
+// account and the default destinations. (Callers also pass the engine's
+// StopAccount to m.OnRemove, so a removed account's uploads stop at once.)
+func Wire(m *Manager, images gjw.ImageStore, o core.Options) core.Options {
+	o.Drivers = Drivers(m, images, o)
+	o.DefaultTargets = m.DefaultNames
+	return o
+}

@@ -1,0 +1,304 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// run publishes one target of a job through its driver and records how it
+// ended; then it sends edits the platform has not seen.
+func (e *Engine) run(ctx context.Context, id, account string) error {
+	j, err := e.updateTarget(id, account, func(j *persist.Job, t *persist.Target) error {
+		if !targetUnfinished(*t) {
+			return fmt.Errorf("%q is already %s on %s", j.Meta.Title, t.State, account)
+		}
+		t.State, t.Reason, t.Error = StateRunning, "", ""
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.emit(Event{Job: j, Target: account})
+	d, err := e.Driver(account)
+	if err != nil {
+		return e.finish(ctx, id, account, err)
+	}
+	p := e.newProgress(id, account, d)
+	defer p.stopTicker()
+	ctx = httpx.WithOnRetry(ctx, p.Retrying)
+	res, err := d.Publish(ctx, j.Target(account).Checkpoint, p)
+	p.stopTicker()
+	if err != nil {
+		return e.finish(ctx, id, account, err)
+	}
+	j, err = e.updateTarget(id, account, func(j *persist.Job, t *persist.Target) error {
+		t.State, t.Step, t.Reason, t.Error = StateDone, "done", "", ""
+		t.Result = persist.TargetResult{ID: res.ID, URL: res.URL, Ext: res.Ext}
+		t.ProcessingPercent, t.Offset, t.FinishedAt = 100, j.Size, time.Now()
+		if Overall(j.Targets) == StateDone {
+			j.FinishedAt = t.FinishedAt
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.emit(Event{Job: j, Target: account})
+	if t := j.Target(account); t.SentRev < j.EditRev {
+		_, err = e.pushMeta(ctx, id, account)
+	}
+	return err
+}
+
+// finish records why a target stopped and returns the error for callers.
+func (e *Engine) finish(ctx context.Context, id, account string, err error) error {
+	cause := context.Cause(ctx)
+	ev := Event{Err: err, Target: account}
+	reason := dest.ReasonOf(err)
+	if errors.Is(cause, errSignedOut) {
+		reason, err = dest.ReasonSignedOut, fmt.Errorf("signed out of %s: sign in again to continue", account)
+		ev.Err = err
+	}
+	j, uerr := e.updateTarget(id, account, func(j *persist.Job, t *persist.Target) error {
+		switch {
+		case errors.Is(cause, errPaused):
+			if t.State != StateQueued { // else Resume came while this run stopped
+				t.State = StatePaused
+			}
+		case errors.Is(cause, errCanceled):
+			t.State = StateCanceled
+		case ctx.Err() != nil && !errors.Is(cause, errSignedOut): // shutting down: resume next time
+			t.State = StateQueued
+		case reason.Waits():
+			t.State, t.Reason, t.Error = StateWaiting, string(reason), err.Error()
+			ev.SignedOut = reason == dest.ReasonSignedOut
+		default:
+			t.State, t.Reason, t.Error = StateFailed, string(reason), err.Error()
+		}
+		return nil
+	})
+	if uerr != nil {
+		return errors.Join(err, uerr)
+	}
+	t := j.Target(account)
+	if t.State != StateFailed && t.State != StateWaiting {
+		ev.Err = nil
+		err = cause
+	}
+	ev.Job = j
+	e.emit(ev)
+	return err
+}
+
+// progressTick is how often transfer progress is reported.
+const progressTick = 250 * time.Millisecond
+
+// progress is the engine's side of dest.Progress for one target run: it
+// saves what the driver reports and turns it into events, a few times a
+// second while bytes move, with a smoothed speed and ETA.
+type progress struct {
+	e       *Engine
+	id      string
+	account string
+	steps   []dest.Step
+	sent    atomic.Int64
+	retryIn atomic.Int64 // nanoseconds; > 0 while waiting to retry
+
+	mu     sync.Mutex
+	job    persist.Job // the last saved copy, for ticks without a store read
+	meter  *speedMeter
+	speed  float64
+	ticker chan struct{} // closed to stop the transfer ticker
+	done   chan struct{}
+}
+
+var _ dest.Progress = (*progress)(nil)
+
+func (e *Engine) newProgress(id, account string, d dest.Driver) *progress {
+	return &progress{e: e, id: id, account: account, steps: d.Steps()}
+}
+
+func (p *progress) save(fn func(*persist.Job, *persist.Target)) (persist.Job, error) {
+	j, err := p.e.updateTarget(p.id, p.account, func(j *persist.Job, t *persist.Target) error {
+		fn(j, t)
+		return nil
+	})
+	if err == nil {
+		p.mu.Lock()
+		p.job = j
+		p.mu.Unlock()
+	}
+	return j, err
+}
+
+func (p *progress) Step(id string) {
+	j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.Step = id })
+	if err != nil {
+		return
+	}
+	p.stopTicker()
+	for _, st := range p.steps {
+		if st.ID == id && st.Transfer {
+			t := j.Target(p.account)
+			p.sent.Store(t.Offset)
+			p.mu.Lock()
+			p.meter, p.speed = nil, 0
+			p.mu.Unlock()
+			p.report(j, time.Now())
+			p.startTicker()
+			return
+		}
+	}
+	p.e.emit(Event{Job: j, Target: p.account})
+}
+
+func (p *progress) Sent(acked int64) {
+	p.retryIn.Store(0)
+	if j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.Offset = acked }); err == nil {
+		p.report(j, time.Now())
+	}
+}
+
+func (p *progress) Counter() *atomic.Int64 { return &p.sent }
+
+func (p *progress) Processing(percent int) {
+	if j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.ProcessingPercent = percent }); err == nil {
+		p.e.emit(Event{Job: j, Target: p.account})
+	}
+}
+
+func (p *progress) Retrying(op string, wait time.Duration, err error) {
+	p.retryIn.Store(int64(wait))
+	p.mu.Lock()
+	j := p.job
+	p.mu.Unlock()
+	if j.ID != "" {
+		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: p.sent.Load()})
+	}
+}
+
+func (p *progress) Checkpoint(state any) error {
+	b, err := json.Marshal(state)
+	if err != nil {
+		return err
+	}
+	_, err = p.save(func(_ *persist.Job, t *persist.Target) { t.Checkpoint = b })
+	return err
+}
+
+func (p *progress) Latest() (dest.Edition, error) {
+	j, ok, err := p.e.store.Job(p.id)
+	if err != nil {
+		return dest.Edition{}, err
+	}
+	if !ok {
+		return dest.Edition{}, fmt.Errorf("no upload with id %q", p.id)
+	}
+	return dest.Edition{
+		Source: dest.Source{Path: j.VideoPath, Size: j.Size, ModTime: j.ModTime, Poster: j.ThumbnailPath},
+		Meta:   j.Meta, Rev: j.EditRev,
+	}, nil
+}
+
+func (p *progress) Published(rev int) {
+	p.save(func(_ *persist.Job, t *persist.Target) { t.SentRev = max(t.SentRev, rev) })
+}
+
+// report emits one progress event for job j.
+func (p *progress) report(j persist.Job, now time.Time) {
+	n := p.sent.Load()
+	p.mu.Lock()
+	if p.meter == nil {
+		p.meter = newSpeedMeter(n, now)
+	} else if now.Sub(p.meter.at) >= progressTick/2 {
+		p.speed = p.meter.add(n, now)
+	}
+	speed := p.speed
+	p.mu.Unlock()
+	ev := Event{Job: j, Target: p.account, Sent: n, Speed: speed, RetryIn: time.Duration(p.retryIn.Load())}
+	if speed > 0 {
+		ev.ETA = time.Duration(float64(j.Size-n) / speed * float64(time.Second))
+	}
+	p.e.emit(ev)
+}
+
+// startTicker reports the transfer until stopTicker.
+func (p *progress) startTicker() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	stop, done := make(chan struct{}), make(chan struct{})
+	p.ticker, p.done = stop, done
+	go func() {
+		defer close(done)
+		t := time.NewTicker(progressTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				p.mu.Lock()
+				j := p.job
+				p.mu.Unlock()
+				p.report(j, now)
+			}
+		}
+	}()
+}
+
+func (p *progress) stopTicker() {
+	p.mu.Lock()
+	stop, done := p.ticker, p.done
+	p.ticker, p.done = nil, nil
+	p.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+}
+
+// speedMeter smooths bytes/second with an exponential moving average, so
+// the ETA does not jump with every chunk boundary.
+type speedMeter struct {
+	last  int64
+	at    time.Time
+	speed float64
+}
+
+func newSpeedMeter(n int64, now time.Time) *speedMeter { return &speedMeter{last: n, at: now} }
+
+func (m *speedMeter) add(n int64, now time.Time) float64 {
+	dt := now.Sub(m.at).Seconds()
+	if dt <= 0 {
+		return m.speed
+	}
+	delta := n - m.last
+	if delta < 0 { // a retry rewound to the server's offset
+		delta = 0
+	}
+	inst := float64(delta) / dt
+	if m.speed == 0 {
+		m.speed = inst
+	} else {
+		m.speed = 0.3*inst + 0.7*m.speed
+	}
+	m.last, m.at = n, now
+	return m.speed
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

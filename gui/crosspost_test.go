@@ -1,0 +1,141 @@
+package gui
+
+import (
+	"image/color"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// line is the shown line of target account in a row, or nil.
+func line(rv *rowView, account string) *targetLine {
+	for _, l := range rv.lines {
+		if l.root.Visible() && l.account == account {
+			return l
+		}
+	}
+	return nil
+}
+
+// A cross-posted video is one row with a line per target: each shows its
+// own step and bytes (one target's ticks never hide the other's), and has
+// its own pause, resume and link.
+func TestCrossPostRowShowsALinePerTarget(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{parallel: 2})
+	dir := t.TempDir()
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	video := sandboxtest.WriteRandom(t, filepath.Join(dir, "both.mp4"), testSize)
+	p.slowPatch.Store(int64(40 * time.Millisecond))
+	meta := h.ui.settings.Defaults
+	meta.Title = "both"
+	j, err := h.engine.Add(core.NewUpload{VideoPath: video, ThumbnailPath: thumb, Meta: meta, Targets: []string{"gjw", "backup"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ui.uploads.upsert(j)
+	id := j.ID
+
+	rv := h.eventuallyRow(id, "both targets to send bytes", func(rv *rowView) bool {
+		r := h.row(id)
+		for _, acct := range []string{"gjw", "backup"} {
+			tg := r.job.Target(acct)
+			if tg == nil || tg.State != core.StateRunning || tg.Step != gjw.StepUpload || r.transfer(acct).sent <= 0 {
+				return false
+			}
+			if l := line(rv, acct); l == nil || !strings.Contains(l.text.Text, "Step 6 of 8 · uploading video") || !strings.Contains(l.text.Text, " of ") {
+				return false
+			}
+		}
+		return true
+	})
+	if rv.detail.Visible() || !rv.targets.Visible() || !strings.Contains(rv.status.Text, "0 of 2 destinations published") {
+		t.Fatalf("cross-post row: detail shown %v, status %q", rv.detail.Visible(), rv.status.Text)
+	}
+	if hgt := rv.MinSize().Height; h.ui.uploads.heights[h.ui.uploads.index[id]] < hgt {
+		t.Fatalf("the row is given %v of the %v it needs", h.ui.uploads.heights[h.ui.uploads.index[id]], hgt)
+	}
+	if h.ui.uploads.heights[h.ui.uploads.index[id]] <= h.ui.uploads.baseHeight() {
+		t.Fatal("the cross-post row is no taller than a one-target row")
+	}
+
+	// Pause one target: the other goes on.
+	test.Tap(line(rv, "backup").pause)
+	h.eventually("the backup target to pause", func() bool { return jobTarget(h.job(id), "backup").State == core.StatePaused })
+	h.eventuallyRow(id, "the backup line to offer resume", func(rv *rowView) bool {
+		l := line(rv, "backup")
+		return l != nil && l.resume.Visible() && strings.HasPrefix(l.text.Text, "backup: Paused")
+	})
+	if s := jobTarget(h.job(id), "gjw").State; s != core.StateRunning && s != core.StateDone {
+		t.Fatalf("pausing backup left gjw %s", s)
+	}
+	p.slowPatch.Store(0)
+	h.eventually("gjw to publish", func() bool { return jobTarget(h.job(id), "gjw").State == core.StateDone })
+	if s := jobTarget(h.job(id), "backup").State; s != core.StatePaused {
+		t.Fatalf("backup is %s while paused", s)
+	}
+	test.Tap(line(h.rowView(id), "backup").resume)
+	h.eventually("both to publish", func() bool { return h.job(id).State == core.StateDone })
+	rv = h.eventuallyRow(id, "the row to show both links", func(rv *rowView) bool {
+		a, b := line(rv, "gjw"), line(rv, "backup")
+		return a != nil && b != nil && a.copyLink.Visible() && b.copyLink.Visible() && rv.copyLink.Visible()
+	})
+	done := h.job(id)
+	for _, tg := range done.Targets {
+		if tg.Result.URL == "" || !strings.Contains(line(rv, tg.Account).text.Text, tg.Result.URL) {
+			t.Fatalf("line of %s: %q, want the link %q", tg.Account, line(rv, tg.Account).text.Text, tg.Result.URL)
+		}
+	}
+	if done.Targets[0].Result.URL == done.Targets[1].Result.URL {
+		t.Fatal("both targets have one link")
+	}
+	test.Tap(line(rv, "backup").copyLink)
+	if got, want := h.app.Clipboard().Content(), jobTarget(done, "backup").Result.URL; got != want {
+		t.Fatalf("clipboard %q, want backup's link %q", got, want)
+	}
+	if st := p.sb.Stats(); st.AddContent != 2 || st.TusCreates != 2 {
+		t.Fatalf("want one content entry and one upload per target: %+v", st)
+	}
+}
+
+// Events keep the latest event of every target of a job, not of the job:
+// two targets ticking in one turn both reach the row.
+func TestEventsCoalescePerTarget(t *testing.T) {
+	e := NewEvents()
+	var queued []func()
+	e.do = func(fn func()) { queued = append(queued, fn) }
+	var got []core.Event
+	e.attach(func(batch []core.Event, _ bool) { got = append(got, batch...) })
+	j := persist.Job{ID: "j", Targets: []persist.Target{{Account: "a"}, {Account: "b"}}}
+	e.Push(core.Event{Job: j, Target: "a", Sent: 1})
+	e.Push(core.Event{Job: j, Target: "b", Sent: 10})
+	e.Push(core.Event{Job: j, Target: "a", Sent: 2})
+	e.Push(core.Event{Job: j})
+	if len(queued) != 1 {
+		t.Fatalf("%d flushes scheduled, want 1", len(queued))
+	}
+	queued[0]()
+	if len(got) != 3 {
+		t.Fatalf("batch of %d events, want 3 (a, b and the job)", len(got))
+	}
+	// In the order of their latest push: b, a, the job.
+	if got[0].Target != "b" || got[0].Sent != 10 || got[1].Target != "a" || got[1].Sent != 2 || got[2].Target != "" {
+		t.Fatalf("batch %+v", got)
+	}
+}
+
+// jobTarget is j's target of account (the zero target if it has none).
+func jobTarget(j persist.Job, account string) persist.Target {
+	if t := j.Target(account); t != nil {
+		return *t
+	}
+	return persist.Target{}
+}
