@@ -139,9 +139,12 @@ type Draft struct {
 	MadeForKids bool              `json:"made_for_kids,omitempty"`
 	Schedule    time.Time         `json:"schedule,omitempty"`
 	ContentID   string            `json:"content_id,omitempty"`
-	PublishedAt time.Time         `json:"published_at,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	// Account is the GJW account the draft was published to; updates go
+	// to the same channel. Empty for release 1's drafts: the default one.
+	Account     string    `json:"account,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Image is an image already on the platform's CDN, keyed by the SHA-256 of

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -40,7 +42,7 @@ last publish or update made from this data folder.
 // articleFlags are the options publish and update share.
 type articleFlags struct {
 	title, poster, desc, category, lang, visibility string
-	hashtags, keywords, schedule                    string
+	hashtags, keywords, schedule, to                string
 	kids, premium, asJSON                           bool
 	set                                             map[string]bool // flags given on the command line
 }
@@ -60,6 +62,7 @@ func parseArticleFlags(name string, args []string) (*articleFlags, []string, err
 	fs.BoolVar(&f.kids, "kids", false, "made for kids")
 	fs.BoolVar(&f.premium, "premium", false, "premium content")
 	fs.BoolVar(&f.asJSON, "json", false, "print the result as JSON")
+	fs.StringVar(&f.to, "to", "", "the GJW account to publish to (default: the default GJW account, or for an update the one it was published to)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, nil, err
@@ -156,7 +159,12 @@ func articlePublish(ctx context.Context, a *app, args []string) error {
 	if err := a.open(true); err != nil {
 		return err
 	}
-	d, err = a.publisher(d.Title).Publish(ctx, d)
+	pub, err := a.publisher(d.Title, f.to, "")
+	if err != nil {
+		return err
+	}
+	d.Account = pub.account // stored with the draft by Publish
+	d, err = pub.Publish(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -201,7 +209,12 @@ func articleUpdate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	d.UpdatedAt = time.Now()
-	d, err = a.publisher(d.Title).Update(ctx, d)
+	pub, err := a.publisher(d.Title, f.to, d.Account)
+	if err != nil {
+		return err
+	}
+	d.Account = pub.account
+	d, err = pub.Update(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -235,15 +248,52 @@ func draftByContentID(db *persist.DB, id string) (persist.Draft, bool, error) {
 	return persist.Draft{}, false, nil
 }
 
-// publisher reports each step on stderr as one line.
-func (a *app) publisher(title string) *article.Publisher {
-	return &article.Publisher{
-		Client: a.engine.Client(),
+// accountPublisher publishes through one GJW account.
+type accountPublisher struct {
+	*article.Publisher
+	account string
+}
+
+// publisher publishes through the GJW account named by --to, else the one
+// the draft was published to (remembered), else the default GJW account,
+// and reports each step on stderr as one line.
+func (a *app) publisher(title, to, remembered string) (accountPublisher, error) {
+	name := to
+	if name == "" {
+		name = remembered
+	}
+	if name == "" {
+		def, ok, err := a.accounts.DefaultOf(account.GJW)
+		if err != nil {
+			return accountPublisher{}, err
+		}
+		if !ok {
+			return accountPublisher{}, fmt.Errorf("%w: sign in first (gjw login)", gjw.ErrSignedOut)
+		}
+		name = def.Name
+	}
+	acct, ok, err := a.accounts.Get(name)
+	if err != nil {
+		return accountPublisher{}, err
+	}
+	if !ok || acct.Platform != account.GJW {
+		return accountPublisher{}, usageError{fmt.Sprintf("--to: %q is not a Gan Jing World account: see gjw account list", name)}
+	}
+	d, err := a.engine.Driver(name)
+	if err != nil {
+		return accountPublisher{}, err
+	}
+	g, ok := d.(*gjw.Driver)
+	if !ok {
+		return accountPublisher{}, fmt.Errorf("account %q cannot publish articles", name)
+	}
+	return accountPublisher{account: name, Publisher: &article.Publisher{
+		Client: g.Client(),
 		Store:  a.db,
 		OnProgress: func(p article.Progress) {
 			fmt.Fprintf(a.stderr, "%s: %s\n", strings.TrimSpace(title), p.Step)
 		},
-	}
+	}}, nil
 }
 
 func (a *app) printArticle(d persist.Draft, asJSON bool) error {

@@ -178,3 +178,39 @@ func TestArticleCLIErrors(t *testing.T) {
 		t.Fatalf("help: %d %q", code, out)
 	}
 }
+
+// An article goes to the account --to names; its update, with no --to,
+// goes to the same channel.
+func TestArticleCLIPublishesThroughTheNamedAccount(t *testing.T) {
+	c := newArticleCLI(t)
+	second := c.env.Sandbox.NewChannel("articles-channel")
+	if code, _, errOut := c.run(t, "account", "add", "gjw", "--name", "news", "--access-token", second.AccessToken,
+		"--refresh-token", second.RefreshToken, "--channel", second.ChannelID); code != 0 {
+		t.Fatalf("account add: %s", errOut)
+	}
+	poster := sandboxtest.WritePNG(t, filepath.Join(c.dir, "cover.png"), 3)
+	html := c.file(t, "post.html", "<p>Hello</p>")
+	code, out, errOut := c.run(t, "article", "publish", html, "--title", "To news", "--poster", poster, "--to", "news", "--json")
+	if code != 0 {
+		t.Fatalf("publish: exit %d: %s", code, errOut)
+	}
+	var res struct {
+		ContentID string `json:"content_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.env.Sandbox.Content(res.ContentID); !ok || got.ChannelID != "articles-channel" {
+		t.Fatalf("content %s on channel %q, want articles-channel", res.ContentID, got.ChannelID)
+	}
+	if code, _, errOut := c.run(t, "article", "update", res.ContentID, html, "--title", "To news, edited"); code != 0 {
+		t.Fatalf("update: exit %d: %s", code, errOut)
+	}
+	got, _ := c.env.Sandbox.Content(res.ContentID)
+	if got.Fields["title"] != "To news, edited" || c.env.Sandbox.Stats().UpdateContent != 1 {
+		t.Fatalf("update did not reach the article's channel: %+v", got.Fields["title"])
+	}
+	if code, _, errOut := c.run(t, "article", "publish", html, "--title", "x", "--poster", poster, "--to", "nobody"); code == 0 || !strings.Contains(errOut, "nobody") {
+		t.Fatalf("--to an unknown account: exit %d: %s", code, errOut)
+	}
+}
