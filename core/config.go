@@ -64,6 +64,7 @@ func OptionsFrom(s persist.Settings) (Options, error) {
 			o.RetryDelays = append(o.RetryDelays, d)
 		}
 	}
+	o.StallTimeout = s.StallTimeout
 	if v := os.Getenv("GJW_STALL_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

@@ -76,8 +76,11 @@ func TestStalledAddContentIsNotRepeated(t *testing.T) {
 }
 
 func TestStallTimeoutFromEnv(t *testing.T) {
+	if o, err := core.OptionsFrom(persist.Settings{StallTimeout: 30 * time.Second}); err != nil || o.StallTimeout != 30*time.Second {
+		t.Fatalf("from settings: %v, %v", o.StallTimeout, err)
+	}
 	t.Setenv("GJW_STALL_TIMEOUT", "90s")
-	o, err := core.OptionsFrom(persist.Settings{})
+	o, err := core.OptionsFrom(persist.Settings{StallTimeout: 30 * time.Second})
 	if err != nil || o.StallTimeout != 90*time.Second {
 		t.Fatalf("%v, %v", o.StallTimeout, err)
 	}

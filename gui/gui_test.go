@@ -609,6 +609,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	}
 	s.parallel.SetSelected("3")
 	s.chunk.SetSelected("5 MiB")
+	s.stall.SetSelected("2 min")
 	s.category.SetText("cat7")
 	s.lang.SetText("zh-TW")
 	s.vis.SetSelected("private")
@@ -620,7 +621,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	}
 	st, _ := h.db.Settings()
 	want := persist.Settings{Version: persist.RecordVersion, APIURL: SandboxHosts.API, ImageURL: SandboxHosts.Image, VODURL: SandboxHosts.VOD,
-		Parallel: 3, ChunkSize: 5 << 20, Defaults: persist.VideoMeta{Category: "cat7", Lang: "zh-TW", Visibility: "private", MadeForKids: true}}
+		Parallel: 3, ChunkSize: 5 << 20, StallTimeout: 2 * time.Minute, Defaults: persist.VideoMeta{Category: "cat7", Lang: "zh-TW", Visibility: "private", MadeForKids: true}}
 	if st != want {
 		t.Fatalf("stored %+v\nwant %+v", st, want)
 	}

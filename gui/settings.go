@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,6 +28,15 @@ var chunkChoices = []struct {
 	{"1 MiB", 1 << 20}, {"5 MiB", 5 << 20}, {"10 MiB (recommended)", 10 << 20}, {"25 MiB", 25 << 20}, {"50 MiB", 50 << 20},
 }
 
+// stallChoices are the offered stall timeouts: how long a request may make
+// no progress before it is cancelled and retried.
+var stallChoices = []struct {
+	label string
+	d     time.Duration
+}{
+	{"30 s", 30 * time.Second}, {"60 s (recommended)", 0}, {"2 min", 2 * time.Minute}, {"5 min", 5 * time.Minute},
+}
+
 // settingsView edits the preferences. Parallel uploads, metadata defaults
 // and notifications apply at once; hosts and chunk size are engine options
 // and take effect the next time the app starts (the label says so).
@@ -37,6 +47,7 @@ type settingsView struct {
 	envNote         *widget.Label
 	parallel        *widget.Select
 	chunk           *widget.Select
+	stall           *widget.Select
 	category        *widget.Entry
 	lang            *widget.SelectEntry
 	vis             *widget.RadioGroup
@@ -103,6 +114,16 @@ func newSettingsView(ui *UI) *settingsView {
 	}
 	s.chunk = widget.NewSelect(chunks, nil)
 	s.chunk.SetSelected(chunkLabel(st.ChunkSize))
+	var stalls []string
+	stall := stallChoices[1].label
+	for _, c := range stallChoices {
+		stalls = append(stalls, c.label)
+		if c.d == st.StallTimeout {
+			stall = c.label
+		}
+	}
+	s.stall = widget.NewSelect(stalls, nil)
+	s.stall.SetSelected(stall)
 
 	d := withDefaultMeta(st.Defaults)
 	s.category = entry(d.Category, core.DefaultVideoMeta.Category)
@@ -132,6 +153,7 @@ func newSettingsView(ui *UI) *settingsView {
 	queueCard := widget.NewCard("Uploads", "", widget.NewForm(
 		widget.NewFormItem("Uploads at once", s.parallel),
 		widget.NewFormItem("Chunk size", s.chunk),
+		widget.NewFormItem("Retry a stalled request after", s.stall),
 	))
 	defaultsCard := widget.NewCard("Defaults for new videos", "", widget.NewForm(
 		widget.NewFormItem("Category", s.category),
@@ -164,6 +186,11 @@ func (s *settingsView) save() {
 			st.ChunkSize = c.size
 		}
 	}
+	for _, c := range stallChoices {
+		if c.label == s.stall.Selected {
+			st.StallTimeout = c.d
+		}
+	}
 	st.Defaults = persist.VideoMeta{
 		Category:    strings.TrimSpace(s.category.Text),
 		Lang:        strings.TrimSpace(s.lang.Text),
@@ -179,8 +206,8 @@ func (s *settingsView) save() {
 	s.ui.settings = st
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
 	msg := "Saved."
-	if st.APIURL != old.APIURL || st.ImageURL != old.ImageURL || st.VODURL != old.VODURL || st.ChunkSize != old.ChunkSize {
-		msg = "Saved. Restart GJW Uploader to use the new hosts or chunk size; unfinished uploads carry on after the restart."
+	if st.APIURL != old.APIURL || st.ImageURL != old.ImageURL || st.VODURL != old.VODURL || st.ChunkSize != old.ChunkSize || st.StallTimeout != old.StallTimeout {
+		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."
 	}
 	s.say(widget.SuccessImportance, msg)
 }

@@ -103,14 +103,17 @@ type Credentials struct {
 
 // Settings are the app's preferences. Zero values mean "use the default".
 type Settings struct {
-	Version   int       `json:"v"`
-	APIURL    string    `json:"api_url,omitempty"`
-	ImageURL  string    `json:"image_url,omitempty"`
-	VODURL    string    `json:"vod_url,omitempty"`
-	Parallel  int       `json:"parallel,omitempty"`
-	ChunkSize int64     `json:"chunk_size,omitempty"`
-	Defaults  VideoMeta `json:"defaults"`
-	Notify    bool      `json:"notify"`
+	Version   int    `json:"v"`
+	APIURL    string `json:"api_url,omitempty"`
+	ImageURL  string `json:"image_url,omitempty"`
+	VODURL    string `json:"vod_url,omitempty"`
+	Parallel  int    `json:"parallel,omitempty"`
+	ChunkSize int64  `json:"chunk_size,omitempty"`
+	// StallTimeout is how long a request may make no progress before it is
+	// cancelled and retried (GJW_STALL_TIMEOUT overrides it).
+	StallTimeout time.Duration `json:"stall_timeout,omitempty"`
+	Defaults     VideoMeta     `json:"defaults"`
+	Notify       bool          `json:"notify"`
 }
 
 // Draft is an article being written, and after publishing, its link to the
