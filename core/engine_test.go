@@ -529,3 +529,49 @@ func TestSameImageAtOnceIsUploadedOnce(t *testing.T) {
 		}
 	}
 }
+
+// Parallelism is limited per platform as well as overall: with four
+// uploads allowed at once but one per platform, GJW jobs run one by one.
+func TestQueueLimitsUploadsPerPlatform(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	e.engine = e.newEngine(core.Options{Parallel: 4, PerPlatform: 1})
+	for i := 0; i < 3; i++ {
+		e.add(persist.VideoMeta{Title: "v" + string(rune('a'+i))})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := e.engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		jobs, _ := e.engine.Jobs()
+		done := 0
+		for _, j := range jobs {
+			if j.State == core.StateDone {
+				done++
+			}
+		}
+		if done == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue did not finish: %+v", jobs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	running, maxRunning := map[string]bool{}, 0
+	for _, ev := range e.events {
+		if ev.Job.State == core.StateRunning {
+			running[ev.Job.ID] = true
+		} else {
+			delete(running, ev.Job.ID)
+		}
+		maxRunning = max(maxRunning, len(running))
+	}
+	if maxRunning != 1 {
+		t.Fatalf("%d GJW uploads ran at once, want 1", maxRunning)
+	}
+}
