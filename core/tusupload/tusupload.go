@@ -27,6 +27,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,16 @@ type Upload struct {
 	// token that was just refused with a 401, which must not be returned.
 	// gjw.Client.CDNToken is one.
 	Token httpx.TokenFunc
+	// TokenKey, if set, sends the token as this Upload-Metadata key of the
+	// creation request instead of a bearer header on every request (Gcore,
+	// whose token only opens the upload): no request carries Authorization,
+	// and HEAD and PATCH never ask Token.
+	TokenKey string
+	// Refused, if set, reports whether a failed creation's status and body
+	// mean the token was refused (Gcore answers 500 "token invalid"): such
+	// an answer takes the 401 path (one new token, then final) instead of
+	// being retried as it is.
+	Refused func(status int, body string) bool
 	// Sent counts bytes the server has, plus bytes of the PATCH in flight.
 	Sent *atomic.Int64
 	// OnChunk runs after every acknowledged chunk with the server's offset;
@@ -96,7 +107,7 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		if url, found = u.Store.Get(u.Fingerprint); !found {
 			return nil
 		}
-		err := httpx.Authorized(ctx, s.token, func(tok string) (err error) {
+		err := httpx.Authorized(ctx, s.transferToken, func(tok string) (err error) {
 			offset, err = s.head(ctx, tok, url)
 			return err
 		})
@@ -166,7 +177,7 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 			}
 		}
 		if err := policy.Do(ctx, "upload chunk", true, func() error {
-			return httpx.Authorized(ctx, s.token, send)
+			return httpx.Authorized(ctx, s.transferToken, send)
 		}); err != nil {
 			return url, err
 		}
@@ -220,10 +231,21 @@ func (s *session) token(ctx context.Context, stale string) (string, error) {
 	return tok, nil
 }
 
-// do sends req through go-tus's client with the bearer token tok. A 401 is
-// an *httpx.Error that httpx.Authorized acts on.
+// transferToken is the credential of HEAD and PATCH: the bearer token, or
+// with TokenKey none (the token is for creation only).
+func (s *session) transferToken(ctx context.Context, stale string) (string, error) {
+	if s.TokenKey != "" {
+		return "", nil
+	}
+	return s.token(ctx, stale)
+}
+
+// do sends req through go-tus's client with the bearer token tok (none
+// with TokenKey). A 401 is an *httpx.Error that httpx.Authorized acts on.
 func (s *session) do(ctx context.Context, op, tok string, req *http.Request) (*http.Response, error) {
-	s.client.Header.Set("Authorization", "Bearer "+tok)
+	if s.TokenKey == "" {
+		s.client.Header.Set("Authorization", "Bearer "+tok)
+	}
 	res, err := s.client.Do(req)
 	if err != nil {
 		return nil, httpx.Transport(ctx, op, err)
@@ -241,7 +263,15 @@ func (s *session) create(ctx context.Context, tok string) (string, error) {
 		return "", err
 	}
 	req.Header.Set("Upload-Length", strconv.FormatInt(s.Size, 10))
-	req.Header.Set("Upload-Metadata", (&tus.Upload{Metadata: s.Metadata}).EncodedMetadata())
+	meta := s.Metadata
+	if s.TokenKey != "" {
+		meta = make(tus.Metadata, len(s.Metadata)+1)
+		for k, v := range s.Metadata {
+			meta[k] = v
+		}
+		meta[s.TokenKey] = tok
+	}
+	req.Header.Set("Upload-Metadata", (&tus.Upload{Metadata: meta}).EncodedMetadata())
 	req.Header.Set("Content-Type", "application/offset+octet-stream")
 	res, err := s.do(ctx, "create upload", tok, req)
 	if err != nil {
@@ -249,7 +279,14 @@ func (s *session) create(ctx context.Context, tok string) (string, error) {
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
-		return "", statusError("create upload", res)
+		e := statusError("create upload", res)
+		if tok != "" { // the server may quote the token it refused
+			e.Message = strings.ReplaceAll(e.Message, tok, "…")
+		}
+		if s.Refused != nil && s.Refused(res.StatusCode, e.Message) {
+			return "", &httpx.Error{Op: "create upload", Status: http.StatusUnauthorized, Message: e.Message}
+		}
+		return "", e
 	}
 	loc, err := req.URL.Parse(res.Header.Get("Location"))
 	if err != nil || res.Header.Get("Location") == "" {
@@ -312,7 +349,7 @@ func serverOffset(op string, res *http.Response) (int64, error) {
 	return n, nil
 }
 
-func statusError(op string, res *http.Response) error {
+func statusError(op string, res *http.Response) *httpx.Error {
 	msg, _ := io.ReadAll(io.LimitReader(res.Body, 512))
 	e := httpx.ResponseError(op, res, "")
 	if len(msg) > 0 && len(msg) < 200 {
