@@ -99,6 +99,9 @@ type Stats struct {
 	Polls      int   // GET /streaming/videos/{id} answered
 	Updates    int   // PATCH /streaming/videos/{id} accepted
 	Refused    int   // API requests refused for their key (401)
+	Params     int   // upload parameters (tokens) issued
+	TusRefused int   // TUS creations refused for their token
+	UploadAuth int   // upload-host requests that carried an Authorization header (ignored)
 }
 
 // Video is a snapshot of one video entity.
@@ -521,6 +524,7 @@ func (s *Server) handleUploadParams(w http.ResponseWriter, r *http.Request) {
 	tok := "eyJ" + base64.RawURLEncoding.EncodeToString([]byte(randomHex(24)))
 	s.mu.Lock()
 	s.tokens[tok] = &token{video: v.id, client: DemoClientID, issued: s.now()}
+	s.stats.Params++
 	servers := make([]map[string]any, 0, len(s.hosts))
 	for i, h := range s.hosts {
 		servers = append(servers, map[string]any{"id": 561 + i, "role": "upload", "hostname": h, "active": true, "ssl": false})
@@ -571,6 +575,11 @@ func (s *Server) Upload() http.Handler {
 		if r.URL.Path != "/upload" && !strings.HasPrefix(r.URL.Path, "/upload/") {
 			writeError(w, r, http.StatusNotFound, "Not found")
 			return
+		}
+		if r.Header.Get("Authorization") != "" {
+			s.mu.Lock()
+			s.stats.UploadAuth++
+			s.mu.Unlock()
 		}
 		if r.Method != http.MethodOptions && r.Header.Get("Tus-Resumable") != "1.0.0" {
 			w.Header().Set("Tus-Version", "1.0.0")
@@ -656,8 +665,14 @@ func (s *Server) preUploadCreate(hook tushandler.HookEvent) (tushandler.HTTPResp
 	}
 	meta := hook.Upload.MetaData
 	tok := meta["token"]
+	refuse := func(format string, args ...any) (tushandler.HTTPResponse, tushandler.FileInfoChanges, error) {
+		s.stats.TusRefused++
+		return fail(http.StatusInternalServerError, format, args...)
+	}
 	if tok == "" {
-		return fail(http.StatusInternalServerError, "Error: token invalid (null)")
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return refuse("Error: token invalid (null)")
 	}
 	for _, k := range requiredMeta {
 		if strings.TrimSpace(meta[k]) == "" {
@@ -673,13 +688,13 @@ func (s *Server) preUploadCreate(hook tushandler.HookEvent) (tushandler.HTTPResp
 	defer s.mu.Unlock()
 	t := s.tokens[tok]
 	if t == nil || s.now().Sub(t.issued) > s.cfg.TokenTTL {
-		return fail(http.StatusInternalServerError, "Error: token invalid (%s)", tok)
+		return refuse("Error: token invalid (%s)", tok)
 	}
 	if t.video != videoID {
-		return fail(http.StatusInternalServerError, "Error: token video (%d) does not match this video (%d)", t.video, videoID)
+		return refuse("Error: token video (%d) does not match this video (%d)", t.video, videoID)
 	}
 	if t.client != clientID {
-		return fail(http.StatusInternalServerError, "Error: token client (%d) does not match this client (%d)", t.client, clientID)
+		return refuse("Error: token client (%d) does not match this client (%d)", t.client, clientID)
 	}
 	v := s.videos[videoID]
 	if v == nil {
