@@ -100,7 +100,6 @@ type Options struct {
 	// Drivers builds the driver of an account; the default publishes every
 	// account to Gan Jing World with the store's session (drivers.go).
 	Drivers dest.Factory
-	// Platform names an account's platform; the default is Drivers'.
 	// DefaultTargets are the accounts a job goes to when Add names none.
 	DefaultTargets func() []string
 	// OnEvent receives every job change and progress tick. It is called from
