@@ -39,6 +39,11 @@ func APIURL() string {
 // or revoked. API keys do not expire, so nothing is refreshed.
 var ErrKeyRefused = errors.New("Gcore refused the API key")
 
+// ErrNoKey means the account has no API key to send (it was removed, or
+// its secrets cannot be read); Key functions wrap it. Like ErrKeyRefused,
+// the target waits for the account to be added again.
+var ErrNoKey = errors.New("no Gcore API key")
+
 // Client calls the Gcore API for one account.
 type Client struct {
 	BaseURL string // DefaultAPIURL when empty

@@ -165,7 +165,7 @@ func stepIndex(id string) int {
 // classify gives an error its reason code.
 func classify(err error) error {
 	switch {
-	case errors.Is(err, ErrKeyRefused):
+	case errors.Is(err, ErrKeyRefused), errors.Is(err, ErrNoKey):
 		return dest.Stop(dest.ReasonSignedOut, err)
 	case errors.As(err, new(*httpx.AmbiguousError)):
 		return dest.Stop(dest.ReasonAmbiguousCreate, err)

@@ -59,7 +59,7 @@ import (
 
 // DemoKey is the sandbox's demo API key (sandbox-only, grants nothing
 // elsewhere), fixed so a demo can add the account.
-const DemoKey = "1234$sandbox-gcore-demo-key"
+const DemoKey = "sandbox-gcore-demo-key-1234"
 
 // DemoClientID is the client id of the demo account.
 const DemoClientID = 100
@@ -86,6 +86,9 @@ type Config struct {
 	// RateLimit, if > 0, is the API's requests per second per key; more
 	// answer 429 with Retry-After: 1.
 	RateLimit float64
+	// Throttle, if > 0, limits each PATCH to that many bytes per second,
+	// so a demo on loopback shows progress (and a test can kill mid-way).
+	Throttle int64
 	// Logf, if set, gets one line per request and per fault; never a key
 	// or token.
 	Logf func(format string, args ...any)
@@ -592,7 +595,7 @@ func (s *Server) Upload() http.Handler {
 		}
 		if r.Method == http.MethodPatch {
 			r2 := *r
-			r2.Body = &countingReader{body: r.Body, n: &s.patchBytes}
+			r2.Body = &countingReader{body: r.Body, n: &s.patchBytes, rate: s.cfg.Throttle, start: time.Now()}
 			r = &r2
 		}
 		if r.URL.Path == "/upload" {
@@ -629,13 +632,23 @@ func (w *tusWriter) WriteHeader(code int) {
 func (w *tusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type countingReader struct {
-	body io.ReadCloser
-	n    *atomic.Int64
+	body  io.ReadCloser
+	n     *atomic.Int64
+	rate  int64 // bytes per second; 0: no limit
+	start time.Time
+	read  int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.rate > 0 && int64(len(p)) > c.rate/20 {
+		p = p[:max(1, c.rate/20)]
+	}
 	n, err := c.body.Read(p)
 	c.n.Add(int64(n))
+	if c.rate > 0 {
+		c.read += int64(n)
+		time.Sleep(time.Until(c.start.Add(time.Duration(float64(c.read) / float64(c.rate) * float64(time.Second)))))
+	}
 	return n, err
 }
 

@@ -56,12 +56,12 @@ func meta(kv ...string) string {
 }
 
 func TestStrictFlow(t *testing.T) {
-	r := start(t, Config{Polls: 1})
-	key := "APIKey " + DemoKey
+	r := start(t, Config{Polls: 1, Key: "1234$0d16599c"}) // the guide's example key
+	key := "APIKey " + r.Server.Key()
 	api := r.APIURL + "/streaming/videos"
 
 	// Auth: missing, wrong key, wrong scheme; the scheme's case is free.
-	for _, auth := range []string{"", "APIKey nope", "Bearer " + DemoKey} {
+	for _, auth := range []string{"", "APIKey nope", "APIKey 1234", "Bearer " + r.Server.Key()} {
 		if st, _, _ := call(t, "POST", api, auth, `{"video":{"name":"x"}}`, nil); st != 401 {
 			t.Fatalf("auth %q: %d", auth, st)
 		}
@@ -72,7 +72,7 @@ func TestStrictFlow(t *testing.T) {
 			t.Fatalf("body %s: %d %s", body, st, b)
 		}
 	}
-	st, b, _ := call(t, "POST", api+"/", "apikey "+DemoKey, `{"video":{"name":"Demo","description":"d"}}`, nil)
+	st, b, _ := call(t, "POST", api+"/", "apikey "+r.Server.Key(), `{"video":{"name":"Demo","description":"d"}}`, nil)
 	var v struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
