@@ -114,7 +114,7 @@ func explainAdd(err error) error {
 	return err
 }
 
-// otherPlatforms are the secret flags of the platforms without a driver.
+// otherPlatforms are the secret flags of the platforms other than GJW.
 var otherPlatforms = map[string][]struct{ flag, key, help string }{
 	account.Gcore:  {{"api-key", "api_key", "Gcore API key"}},
 	account.JW:     {{"site-id", "site_id", "JW Player site (property) id"}, {"api-secret", "api_secret", "JW Player API v2 secret"}},
@@ -157,7 +157,7 @@ func cmdAccountAdd(a *app, args []string) error {
 		return usageError{"account add " + platform + " takes flags only (see gjw account help)"}
 	}
 	if !account.Available(platform) {
-		return fmt.Errorf("%s accounts are not available yet: only Gan Jing World (gjw) accounts can be added for now", account.Title(platform))
+		return fmt.Errorf("%s accounts are not available yet: only Gan Jing World (gjw) and Gcore (gcore) accounts can be added for now", account.Title(platform))
 	}
 	secret := map[string]string{}
 	for _, f := range flags {

@@ -136,9 +136,21 @@ func TestAccountCommands(t *testing.T) {
 				t.Fatalf("unknown default: %v", o)
 			}
 
+			// Gcore accounts are stored; the key is never printed.
+			out = c.ok("account", "add", "gcore", "--api-key", c.secret("gcore-KEY-123"), "--name", "studio")
+			if !strings.Contains(out, `Gcore account "studio"`) {
+				t.Fatalf("add gcore: %q", out)
+			}
+			if rows := c.list(); len(rows) != 3 || rows[2].Name != "studio" || rows[2].Platform != "gcore" || !rows[2].SignedIn || rows[2].Default {
+				t.Fatalf("after add gcore: %+v", rows)
+			}
+			if o := c.gjw("account", "add", "gcore", "--name", "nokey"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--api-key") {
+				t.Fatalf("gcore without a key: %v", o)
+			}
+			c.ok("account", "remove", "studio")
+
 			// The other platforms are not available yet: one line, nothing stored.
 			for _, args := range [][]string{
-				{"gcore", "--api-key", c.secret("gcore-KEY-123")},
 				{"jw", "--site-id", "site1", "--api-secret", c.secret("jw-SECRET-456")},
 				{"wangsu", "--access-key", c.secret("ws-AK-789"), "--secret-key", c.secret("ws-SK-012"), "--name", "ws"},
 			} {

@@ -5,7 +5,9 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/gcore"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 )
 
 // Drivers is the engine's driver factory over m's accounts: each account
@@ -23,9 +25,35 @@ func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
 		switch a.Platform {
 		case GJW:
 			return core.NewGJWDriver(m.GJWCredentials(name), images, o), nil
+		case Gcore:
+			return NewGcoreDriver(m, name, o), nil
 		}
 		return nil, fmt.Errorf("account %q: %s is %w", name, Title(a.Platform), ErrUnavailable)
 	}
+}
+
+// NewGcoreDriver is the Gcore driver of account name: the API at
+// $GCORE_API_URL (default https://api.gcore.com), the key read from m at
+// each call (so a key added again is used at once, and a removed account's
+// work waits), the engine options' chunk size, polling, retry delays and
+// stall watchdog.
+func NewGcoreDriver(m *Manager, name string, o core.Options) *gcore.Driver {
+	c := &gcore.Client{
+		BaseURL: gcore.APIURL(), Account: name,
+		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
+		RetryDelays: o.RetryDelays,
+		Key: func() (string, error) {
+			s, err := m.Secret(name)
+			if err != nil {
+				return "", fmt.Errorf("%w: %v", gcore.ErrNoKey, err)
+			}
+			if s["api_key"] == "" {
+				return "", fmt.Errorf("%w: account %q has none: add it again with gjw account add gcore --api-key KEY --name %s", gcore.ErrNoKey, name, name)
+			}
+			return s["api_key"], nil
+		},
+	}
+	return gcore.NewDriver(c, gcore.DriverOptions{ChunkSize: o.ChunkSize, PollInterval: o.PollInterval, PollAttempts: o.PollAttempts})
 }
 
 // DefaultNames are the names of the default destinations.

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+)
+
+// gcoreCLI is gjw on a fresh data folder pointed at a fresh Gcore sandbox,
+// with a Gcore account added.
+func gcoreCLI(t *testing.T, cfg gcoresb.Config, size int64) (*accountCLI, *gcoresb.Running, string) {
+	t.Helper()
+	cfg.Dir = t.TempDir()
+	run, err := gcoresb.Start(cfg, "127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	c := newAccountCLI(t)
+	t.Setenv("GCORE_API_URL", run.APIURL)
+	t.Setenv("GJW_CHUNK_SIZE", strconv.Itoa(testChunk))
+	t.Setenv("GJW_POLL_INTERVAL", "10ms")
+	t.Setenv("GJW_RETRY_DELAYS", "0,1ms,2ms,5ms")
+	video := filepath.Join(t.TempDir(), "clip.mp4")
+	sandboxtest.WriteRandom(t, video, size)
+	out := c.ok("account", "add", "gcore", "--api-key", c.secret(run.Server.Key()))
+	if !strings.Contains(out, `Gcore account "gcore"`) || !strings.Contains(out, "default") {
+		t.Fatalf("account add gcore: %q", out)
+	}
+	return c, run, video
+}
+
+// checkGcore checks one --json object against the sandbox: one video,
+// ready, titled T, one TUS upload, the file received once (plus at most
+// one chunk).
+func checkGcore(t *testing.T, run *gcoresb.Running, r uploadResult, size int64) {
+	t.Helper()
+	if r.Platform != "gcore" || r.State != "done" || r.ID == "" || !strings.HasPrefix(r.URL, "https://player.gvideo.co/videos/") || r.Error != "" {
+		t.Fatalf("result %+v", r)
+	}
+	id, _ := strconv.ParseInt(r.ID, 10, 64)
+	v, ok := run.Server.Video(id)
+	if !ok || v.Status != "ready" || v.Name != "T" {
+		t.Fatalf("video on the sandbox: %+v (found %v)", v, ok)
+	}
+	st := run.Server.Stats()
+	if st.Creates != 1 || st.TusCreates != 1 || st.UploadAuth != 0 || st.PatchBytes < size || st.PatchBytes > size+testChunk {
+		t.Fatalf("stats %+v for a %d-byte file", st, size)
+	}
+}
+
+func TestUploadToGcore(t *testing.T) {
+	for _, array := range []bool{false, true} {
+		t.Run("array="+strconv.FormatBool(array), func(t *testing.T) {
+			c, run, video := gcoreCLI(t, gcoresb.Config{Polls: 1, ArrayCreate: array}, testSize)
+			o := c.gjw("upload", video, "--title", "T", "--to", "gcore", "--json")
+			if o.code != 0 {
+				t.Fatalf("upload: %v", o)
+			}
+			var r uploadResult
+			dec := json.NewDecoder(strings.NewReader(o.stdout))
+			if err := dec.Decode(&r); err != nil || dec.More() {
+				t.Fatalf("want one JSON object on stdout: %v\n%s", err, o.stdout)
+			}
+			checkGcore(t, run, r, testSize)
+			for _, step := range []string{"creating video", "uploading video", "processing"} {
+				if !strings.Contains(o.stderr, step) {
+					t.Errorf("stderr does not mention %q:\n%s", step, o.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestUploadToGcoreProcessingFails(t *testing.T) {
+	for _, empty := range []bool{false, true} {
+		c, run, video := gcoreCLI(t, gcoresb.Config{Polls: 1}, testSize)
+		run.Server.FailProcessing("File Invalid", empty)
+		o := c.gjw("upload", video, "--title", "T", "--to", "gcore")
+		if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, "File Invalid") || !strings.Contains(line, "gcore") {
+			t.Fatalf("empty=%v: %v", empty, o)
+		}
+		if st := run.Server.Stats(); st.Polls > 3 {
+			t.Fatalf("kept polling after the failure: %+v", st)
+		}
+	}
+}
+
+func TestUploadToGcoreWrongKey(t *testing.T) {
+	c, run, video := gcoreCLI(t, gcoresb.Config{Key: "the-right-key"}, testSize)
+	c.ok("account", "add", "gcore", "--name", "studio", "--api-key", c.secret("a-WRONG-key"))
+	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
+	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, `"studio"`) {
+		t.Fatalf("wrong key: %v", o)
+	}
+	if st := run.Server.Stats(); st.Creates != 0 {
+		t.Fatalf("a video was created with a wrong key: %+v", st)
+	}
+}
+
+// SIGKILL mid-upload, then gjw resume: one video, one TUS upload, at most
+// one chunk re-sent.
+func TestUploadToGcoreKillThenResume(t *testing.T) {
+	const chunk = 1 << 20
+	const size = 12*chunk + 777
+	// A throttled upload host, so the kill lands mid-transfer.
+	c, run, video := gcoreCLI(t, gcoresb.Config{Polls: 1, Throttle: 32 << 20}, size)
+	t.Setenv("GJW_CHUNK_SIZE", strconv.Itoa(chunk))
+	cmd := exec.Command(buildGJW(t), "upload", video, "--title", "T", "--to", "gcore", "--json")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for st := run.Server.Stats(); st.TusCreates < 1 || st.PatchBytes < 2*chunk; st = run.Server.Stats() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the upload never started: %+v\n%s", st, errb.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if st := run.Server.Stats(); st.PatchBytes >= size {
+		t.Skipf("the upload finished before the kill: %+v", st)
+	}
+	o := c.gjw("resume", "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 1 {
+		t.Fatalf("resume: %v (%v)", o, err)
+	}
+	checkGcoreResent(t, run, res[0], size, chunk)
+}
+
+func checkGcoreResent(t *testing.T, run *gcoresb.Running, r uploadResult, size, chunk int64) {
+	t.Helper()
+	if r.Platform != "gcore" || r.State != "done" || r.ID == "" || r.URL == "" {
+		t.Fatalf("result %+v", r)
+	}
+	st := run.Server.Stats()
+	if st.Creates != 1 || st.TusCreates != 1 || st.PatchBytes > size+chunk {
+		t.Fatalf("want one video, one upload, at most one chunk re-sent: %+v (size %d)", st, size)
+	}
+}
