@@ -1,11 +1,14 @@
 // Command gjw-sandbox serves the Gan Jing World emulator (core/sandbox) on
-// three loopback ports, so the app can be tried without an account:
+// three loopback ports, and the Gcore Video Hosting emulator
+// (core/sandbox/gcore: its API and two TUS upload servers) on three more,
+// so the app can be tried without an account:
 //
 //	gjw-sandbox -env-file .sandbox.env
 //
-// It prints the three base URLs as export lines and a ready-to-paste
-// `gjw login` line with the demo channel's tokens (sandbox-only values),
-// then serves until SIGINT or SIGTERM.
+// It prints the base URLs as export lines (GJW_*_URL, GCORE_API_URL), the
+// demo accounts' secrets (sandbox-only values: GJW_DEMO_*, and
+// GJW_DEMO_GCORE_KEY), and ready-to-paste `gjw login` and `gjw account add
+// gcore` lines, then serves until SIGINT or SIGTERM.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"syscall"
 
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
 )
 
 func main() {
@@ -35,6 +39,7 @@ func run() error {
 		apiPort    = flag.Int("api-port", 8481, "port of the platform API (gw.ganjingworld.com); 0 picks one")
 		imagePort  = flag.Int("image-port", 8482, "port of the image CDN (imgapi.cloudokyo.cloud); 0 picks one")
 		vodPort    = flag.Int("vod-port", 8483, "port of the VOD CDN (vodapi.cloudokyo.cloud); 0 picks one")
+		gcorePort  = flag.Int("gcore-port", 8484, "port of the Gcore API (api.gcore.com); its two upload servers listen on the next two ports (0: pick all three)")
 		dir        = flag.String("dir", "", "directory for uploads and images (default: a temporary directory, removed on exit)")
 		envFile    = flag.String("env-file", "", "also write the environment as KEY=VALUE lines to this file")
 		polls      = flag.Int("transcode-polls", 3, "status polls answered in_progress before a video is done (0: done at the first poll)")
@@ -78,6 +83,20 @@ func run() error {
 	}
 	defer run.Close()
 
+	gcfg := gcoresb.Config{Dir: *dir, Polls: cfg.TranscodePolls, Throttle: *throttle, RateLimit: 4}
+	if *verbose {
+		gcfg.Logf = log.Printf
+	}
+	uploadPorts := []int{0, 0}
+	if *gcorePort != 0 {
+		uploadPorts = []int{*gcorePort + 1, *gcorePort + 2}
+	}
+	grun, err := gcoresb.Start(gcfg, *addr, *gcorePort, uploadPorts...)
+	if err != nil {
+		return err
+	}
+	defer grun.Close()
+
 	acct := run.Server.DemoAccount()
 	env := append(run.Env(),
 		"GJW_DEMO_ACCESS_TOKEN="+acct.AccessToken,
@@ -85,6 +104,8 @@ func run() error {
 		"GJW_DEMO_CHANNEL="+acct.ChannelID,
 		fmt.Sprintf("GJW_DEMO_EXPIRES_IN=%d", acct.ExpiresIn),
 	)
+	env = append(env, grun.Env()...)
+	env = append(env, "GJW_DEMO_GCORE_KEY="+grun.Server.Key())
 	if *envFile != "" {
 		if err := os.WriteFile(*envFile, []byte(strings.Join(env, "\n")+"\n"), 0o600); err != nil {
 			return err
@@ -94,6 +115,7 @@ func run() error {
 		fmt.Println("export " + kv)
 	}
 	fmt.Printf("gjw login --access-token %s --refresh-token %s --channel %s\n", acct.AccessToken, acct.RefreshToken, acct.ChannelID)
+	fmt.Printf("gjw account add gcore --api-key %s\n", grun.Server.Key())
 	log.Printf("serving (files in %s); Ctrl-C to stop", *dir)
 
 	<-ctx.Done()
