@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 )
@@ -150,5 +151,68 @@ func checkGcoreResent(t *testing.T, run *gcoresb.Running, r uploadResult, size, 
 	st := run.Server.Stats()
 	if st.Creates != 1 || st.TusCreates != 1 || st.PatchBytes > size+chunk {
 		t.Fatalf("want one video, one upload, at most one chunk re-sent: %+v (size %d)", st, size)
+	}
+}
+
+// One drop to Gan Jing World and Gcore, SIGKILLed while both upload: gjw
+// resume finishes both, one entity and one TUS upload on each.
+func TestCrossPostGJWAndGcoreKillThenResume(t *testing.T) {
+	const chunk = 1 << 20
+	const size = 12*chunk + 777
+	c := newCLI(t, sandbox.Config{Throttle: 32 << 20}, size)
+	c.setChunk(t, chunk)
+	grun, err := gcoresb.Start(gcoresb.Config{Dir: t.TempDir(), Polls: 1, Throttle: 32 << 20}, "127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer grun.Close()
+	t.Setenv("GCORE_API_URL", grun.APIURL)
+	c.addGJW(binary, "gjw", c.sb.Server.DemoAccount())
+	c.mu.Lock()
+	c.tokens = append(c.tokens, grun.Server.Key())
+	c.mu.Unlock()
+	if o := c.gjw(binary, "account", "add", "gcore", "--api-key", grun.Server.Key()); o.code != 0 {
+		t.Fatalf("account add gcore: %v", o)
+	}
+
+	cmd := exec.Command(buildGJW(t), "upload", c.video, "--title", "T", "--thumbnail", c.thumb, "--to", "gjw,gcore", "--json")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		g, gc := c.sb.Server.Stats(), grun.Server.Stats()
+		if g.TusPatchBytes >= 2*chunk && gc.PatchBytes >= 2*chunk {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("both uploads never started: %+v %+v\n%s", g, gc, errb.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if g, gc := c.sb.Server.Stats(), grun.Server.Stats(); g.TusPatchBytes >= size || gc.PatchBytes >= size {
+		t.Skipf("an upload finished before the kill: %+v %+v", g, gc)
+	}
+
+	o := c.gjw(binary, "resume", "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 2 || res[0].JobID != res[1].JobID {
+		t.Fatalf("resume: %v (%v)", o, err)
+	}
+	for _, r := range res {
+		if r.State != "done" || r.ID == "" || r.URL == "" {
+			t.Fatalf("resume result: %+v", r)
+		}
+		if r.Platform == "gcore" {
+			checkGcoreResent(t, grun, r, size, chunk)
+		}
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != 1 || st.TusCreates != 1 || st.TusPatchBytes > size+chunk {
+		t.Fatalf("GJW after resume: %+v", st)
 	}
 }
