@@ -11,6 +11,7 @@ package gcore
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,12 +191,28 @@ func platformWords(b []byte, key string) string {
 	return msg
 }
 
+// Fields are the video's fields the uploader sends.
+type Fields struct {
+	Name, Description string
+	// Poster, if set, is the creator's poster as an RFC 2397 data URL
+	// (image/jpeg, image/png or image/webp, at most 1 MB: PosterData).
+	Poster string
+}
+
+func (f Fields) body() map[string]any {
+	m := map[string]any{"name": f.Name, "description": f.Description}
+	if f.Poster != "" {
+		m["poster"] = f.Poster
+	}
+	return m
+}
+
 // CreateVideo is step 1: POST /streaming/videos with {"video":{name,
-// description}}. The answer may be the guide's object or gcore-go's
-// one-element array. Not repeated after an ambiguous failure.
-func (c *Client) CreateVideo(ctx context.Context, name, description string) (Video, error) {
+// description[, poster]}}. The answer may be the guide's object or
+// gcore-go's one-element array. Not repeated after an ambiguous failure.
+func (c *Client) CreateVideo(ctx context.Context, f Fields) (Video, error) {
 	var raw json.RawMessage
-	body := map[string]any{"video": map[string]any{"name": name, "description": description}}
+	body := map[string]any{"video": f.body()}
 	if err := c.call(ctx, "create video", http.MethodPost, "/streaming/videos", body, false, &raw); err != nil {
 		return Video{}, err
 	}
@@ -234,8 +251,25 @@ func (c *Client) Video(ctx context.Context, id int64) (Video, error) {
 	return v, err
 }
 
-// UpdateVideo is PATCH /streaming/videos/{id} with name and description.
-func (c *Client) UpdateVideo(ctx context.Context, id int64, name, description string) error {
-	return c.call(ctx, "update video", http.MethodPatch, "/streaming/videos/"+strconv.FormatInt(id, 10),
-		map[string]any{"name": name, "description": description}, true, nil)
+// UpdateVideo is PATCH /streaming/videos/{id} with f.
+func (c *Client) UpdateVideo(ctx context.Context, id int64, f Fields) error {
+	return c.call(ctx, "update video", http.MethodPatch, "/streaming/videos/"+strconv.FormatInt(id, 10), f.body(), true, nil)
+}
+
+// MaxPoster is the largest poster Gcore takes (1 MB).
+const MaxPoster = 1 << 20
+
+// PosterData reads the image at path as the data URL Gcore's poster field
+// takes. ok is false (and err nil) when the image cannot be sent as it is
+// (a GIF, or larger than 1 MB): Gcore then shows its own screenshot.
+func PosterData(path string) (data string, ok bool, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false, fmt.Errorf("poster %q: %w", path, err)
+	}
+	mt := http.DetectContentType(b)
+	if len(b) > MaxPoster || (mt != "image/jpeg" && mt != "image/png" && mt != "image/webp") {
+		return "", false, nil
+	}
+	return "data:" + mt + ";base64," + base64.StdEncoding.EncodeToString(b), true, nil
 }

@@ -91,7 +91,8 @@ type Checkpoint struct {
 	Hostname  string `json:"hostname,omitempty"`
 	Endpoint  string `json:"endpoint,omitempty"` // the TUS creation URL on Hostname
 	TusURL    string `json:"tus_url,omitempty"`
-	Rev       int    `json:"rev,omitempty"` // the edition the video entity holds
+	Rev       int    `json:"rev,omitempty"`        // the edition the video entity holds
+	PosterFor string `json:"poster_for,omitempty"` // the poster image sent (path)
 	HLSURL    string `json:"hls_url,omitempty"`
 	IframeURL string `json:"iframe_url,omitempty"`
 }
@@ -183,11 +184,15 @@ func (d *Driver) runStep(ctx context.Context, step string, r *run, p dest.Progre
 		if err != nil {
 			return err
 		}
-		v, err := d.client.CreateVideo(ctx, ed.Meta.Title, ed.Meta.Description)
+		f, posterFor, err := fields(ed, "")
 		if err != nil {
 			return err
 		}
-		cp.VideoID, cp.ClientID, cp.Rev = v.ID, v.ClientID, ed.Rev
+		v, err := d.client.CreateVideo(ctx, f)
+		if err != nil {
+			return err
+		}
+		cp.VideoID, cp.ClientID, cp.Rev, cp.PosterFor = v.ID, v.ClientID, ed.Rev, posterFor
 		return nil
 	case StepParams:
 		if cp.TusURL != "" {
@@ -204,10 +209,14 @@ func (d *Driver) runStep(ctx context.Context, step string, r *run, p dest.Progre
 			return err
 		}
 		if ed.Rev != cp.Rev {
-			if err := d.client.UpdateVideo(ctx, cp.VideoID, ed.Meta.Title, ed.Meta.Description); err != nil {
+			f, posterFor, err := fields(ed, cp.PosterFor)
+			if err != nil {
 				return err
 			}
-			cp.Rev = ed.Rev
+			if err := d.client.UpdateVideo(ctx, cp.VideoID, f); err != nil {
+				return err
+			}
+			cp.Rev, cp.PosterFor = ed.Rev, posterFor
 		}
 		p.Published(ed.Rev)
 		return nil
@@ -429,7 +438,29 @@ func (d *Driver) Update(ctx context.Context, state json.RawMessage, ed dest.Edit
 	if cp.VideoID == 0 {
 		return errors.New("this upload has no Gcore video yet")
 	}
-	return classify(d.client.UpdateVideo(ctx, cp.VideoID, ed.Meta.Title, ed.Meta.Description))
+	f, _, err := fields(ed, cp.PosterFor)
+	if err != nil {
+		return err
+	}
+	return classify(d.client.UpdateVideo(ctx, cp.VideoID, f))
+}
+
+// fields are ed's title, description and, when it is another image than
+// sent (the path sent), its poster; posterFor is the poster the video will
+// hold. A poster Gcore cannot take (GIF, over 1 MB) is not sent: Gcore
+// shows a screenshot of its own; so does a poster that cannot be read.
+func fields(ed dest.Edition, sent string) (f Fields, posterFor string, err error) {
+	f = Fields{Name: ed.Meta.Title, Description: ed.Meta.Description}
+	poster := ed.Source.Poster
+	if poster == "" || poster == sent {
+		return f, sent, nil
+	}
+	data, ok, err := PosterData(poster)
+	if err != nil || !ok { // optional on Gcore: a poster gone missing is not sent
+		return f, sent, nil
+	}
+	f.Poster = data
+	return f, poster, nil
 }
 
 var _ dest.Driver = (*Driver)(nil)

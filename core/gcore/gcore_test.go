@@ -1,12 +1,16 @@
 package gcore_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -194,4 +198,38 @@ func TestDroppedCreateNotRepeated(t *testing.T) {
 	if dest.ReasonOf(err) != dest.ReasonAmbiguousCreate {
 		t.Fatalf("got %v (%s)", err, dest.ReasonOf(err))
 	}
+}
+
+// The chosen poster goes with the create as a data URL; a GIF (which
+// Gcore does not take) is not sent, and Gcore shows its own screenshot.
+func TestPoster(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		img  []byte
+		want string
+	}{
+		{"png", pngBytes(t), "image/png"},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlatform(t, sandbox.Config{Polls: -1})
+			pr := newUpload(t, 1000)
+			pr.ed.Source.Poster = filepath.Join(t.TempDir(), "poster."+tc.name)
+			os.WriteFile(pr.ed.Source.Poster, tc.img, 0o644)
+			res, err := p.publish(t, p.Driver(t), pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := strconv.ParseInt(res.ID, 10, 64)
+			if v, _ := p.run.Server.Video(id); v.Poster != tc.want {
+				t.Fatalf("poster on the video %q, want %q", v.Poster, tc.want)
+			}
+		})
+	}
+}
+
+func pngBytes(t *testing.T) []byte {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 8)))
+	return buf.Bytes()
 }

@@ -115,12 +115,14 @@ type Video struct {
 	Error             string
 	Uploads           int // TUS uploads created for it
 	Received          bool
+	Poster            string // the type of the poster sent ("" without one)
 }
 
 type video struct {
 	id                int64
 	name, description string
 	slug              string
+	poster            string // the poster's MIME type, once one was sent
 	status            string
 	err               string
 	uploads           int
@@ -267,7 +269,7 @@ func (s *Server) Video(id int64) (Video, bool) {
 }
 
 func (v *video) snapshot() Video {
-	return Video{ID: v.id, Name: v.name, Description: v.description, Status: v.status, Error: v.err, Uploads: v.uploads, Received: v.received}
+	return Video{ID: v.id, Name: v.name, Description: v.description, Status: v.status, Error: v.err, Uploads: v.uploads, Received: v.received, Poster: v.poster}
 }
 
 func (s *Server) logf(format string, args ...any) {
@@ -413,9 +415,14 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "video.origin_url: copying from a URL is not emulated; upload with TUS")
 		return
 	}
+	poster, err := checkPoster(fields)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, "video."+err.Error())
+		return
+	}
 	s.mu.Lock()
 	s.nextID++
-	v := &video{id: s.nextID, name: name, description: desc, slug: randomHex(8), status: "empty"}
+	v := &video{id: s.nextID, name: name, description: desc, slug: randomHex(8), status: "empty", poster: poster}
 	s.videos[v.id] = v
 	s.stats.Creates++
 	out := s.videoJSONLocked(v)
@@ -495,7 +502,15 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "description: must be a string")
 		return
 	}
+	poster, err := checkPoster(fields)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
 	s.mu.Lock()
+	if poster != "" {
+		v.poster = poster
+	}
 	if hasName {
 		v.name = name
 	}
@@ -547,6 +562,9 @@ func (s *Server) videoJSONLocked(v *video) map[string]any {
 	if v.err != "" {
 		out["error"] = v.err
 	}
+	if v.poster != "" {
+		out["poster"] = fmt.Sprintf("https://demo-public.gvideo.io/videos/%d_%s/poster.%s", DemoClientID, v.slug, strings.TrimPrefix(v.poster, "image/"))
+	}
 	if v.received && v.err == "" {
 		progress := min(100, v.polls*100/(2*max(s.polls, 1)+1))
 		st := "processing"
@@ -570,6 +588,36 @@ func (s *Server) videoJSONLocked(v *video) map[string]any {
 		out["iframe_url"] = fmt.Sprintf("https://player.gvideo.co/videos/%d_%s", DemoClientID, v.slug)
 	}
 	return out
+}
+
+// checkPoster validates an optional poster field: an RFC 2397 base64 data
+// URL of a JPEG, PNG or WebP image of at most 1 MB, whose bytes are of the
+// type it names. It returns that type ("" without a poster).
+func checkPoster(fields map[string]any) (string, error) {
+	raw, present := fields["poster"]
+	if !present {
+		return "", nil
+	}
+	str, _ := raw.(string)
+	head, data, ok := strings.Cut(strings.TrimPrefix(str, "data:"), ",")
+	mt, isB64 := strings.CutSuffix(head, ";base64")
+	if !strings.HasPrefix(str, "data:") || !ok || !isB64 {
+		return "", errors.New("poster: a base64 data URL is required (data:<type>;base64,<data>)")
+	}
+	if mt != "image/jpeg" && mt != "image/png" && mt != "image/webp" {
+		return "", fmt.Errorf("poster: type %q: image/jpeg, image/png or image/webp only", mt)
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return "", errors.New("poster: invalid base64")
+	}
+	if len(b) > 1<<20 {
+		return "", errors.New("poster: larger than 1 MB")
+	}
+	if got := http.DetectContentType(b); got != mt {
+		return "", fmt.Errorf("poster: the data is %s, not %s", got, mt)
+	}
+	return mt, nil
 }
 
 // Upload is the handler of one TUS upload server (mounted at its root).

@@ -225,3 +225,17 @@ func TestProcessingFailure(t *testing.T) {
 func hookFor(id int64) tushandler.HookEvent {
 	return tushandler.HookEvent{Upload: tushandler.FileInfo{MetaData: tushandler.MetaData{"video_id": strconv.FormatInt(id, 10)}}}
 }
+
+func TestPosterField(t *testing.T) {
+	r := start(t, Config{})
+	key := "APIKey " + r.Server.Key()
+	pngData := base64.StdEncoding.EncodeToString([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+	for _, bad := range []string{`"not a data url"`, `"data:image/gif;base64,R0lGODlh"`, `"data:image/jpeg;base64,` + pngData + `"`, `"data:image/png,raw"`} {
+		if st, b, _ := call(t, "POST", r.APIURL+"/streaming/videos", key, `{"video":{"name":"x","poster":`+bad+`}}`, nil); st != 400 {
+			t.Fatalf("poster %s: %d %s", bad, st, b)
+		}
+	}
+	if st, b, _ := call(t, "POST", r.APIURL+"/streaming/videos", key, `{"video":{"name":"x","poster":"data:image/png;base64,`+pngData+`"}}`, nil); st != 201 || !strings.Contains(b, `"poster":"https://`) {
+		t.Fatalf("poster: %d %s", st, b)
+	}
+}
