@@ -154,12 +154,17 @@ $(FYNE):
 dist-app-src:
 	rm -rf $(STAGE)/src && mkdir -p $(STAGE)/src
 	tar --exclude=./$(DIST) --exclude=./$(BIN) --exclude=./$(DEMO) --exclude=./.git -cf - . | tar -xf - -C $(STAGE)/src
-	sed 's,^Icon = "icons/,Icon = "../../icons/,' FyneApp.toml > $(STAGE)/src/cmd/gjw-uploader/FyneApp.toml
+
+# fyne package [FLAGS]: in the source copy, with FyneApp.toml put back each
+# time (fyne package counts Build up in it after each package, and every
+# artifact must carry the same build number).
+FYNE_PACKAGE = sed 's,^Icon = "icons/,Icon = "../../icons/,' FyneApp.toml > $(STAGE)/src/cmd/gjw-uploader/FyneApp.toml && \
+	cd $(STAGE)/src/cmd/gjw-uploader && GOFLAGS="$(APP_GOFLAGS)" $(abspath $(FYNE)) package --release
 
 # gjw-uploader-VERSION-linux-amd64.tar.xz: bin/, share/ (applications,
 # metainfo, icons, pixmaps), a Makefile that installs them, README, LICENSE.
 dist-app-linux: deps $(FYNE) dist-app-src
-	cd $(STAGE)/src/cmd/gjw-uploader && GOFLAGS="$(APP_GOFLAGS)" $(abspath $(FYNE)) package --target linux --release
+	$(FYNE_PACKAGE) --target linux
 	@set -e; name=gjw-uploader-$(VERSION)-linux-amd64; d=$(STAGE)/$$name; f=$(STAGE)/fyne-linux/gjw-uploader/usr; \
 	rm -rf $(STAGE)/fyne-linux $$d; mkdir -p $(STAGE)/fyne-linux; \
 	tar -xJf "$(STAGE)/src/cmd/gjw-uploader/GJW Uploader.tar.xz" -C $(STAGE)/fyne-linux; \
@@ -179,8 +184,7 @@ dist-app-linux: deps $(FYNE) dist-app-src
 # mingw-w64; fyne package puts the icon and version in its resources),
 # README, LICENSE.
 dist-app-windows: dist-deps $(FYNE) dist-app-src
-	cd $(STAGE)/src/cmd/gjw-uploader && GOFLAGS="$(APP_GOFLAGS)" GOARCH=amd64 \
-		CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ $(abspath $(FYNE)) package --target windows --release
+	export GOARCH=amd64 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++; $(FYNE_PACKAGE) --target windows
 	@set -e; name=gjw-uploader-$(VERSION)-windows-amd64; d=$(STAGE)/$$name; rm -rf $$d; mkdir -p $$d; \
 	cp "$(STAGE)/src/cmd/gjw-uploader/GJW Uploader.exe" $$d/gjw-uploader.exe; cp README.md LICENSE $$d/; \
 	find $$d -exec touch -d $(BUILD_DATE) {} +; \
@@ -190,7 +194,7 @@ dist-app-windows: dist-deps $(FYNE) dist-app-src
 # runs on Debian): dist/gjw-uploader-VERSION-darwin-ARCH.zip holding
 # "GJW Uploader.app" for this Mac's processor.
 dist-app-darwin: $(FYNE) dist-app-src
-	cd $(STAGE)/src/cmd/gjw-uploader && GOFLAGS="$(APP_GOFLAGS)" $(abspath $(FYNE)) package --target darwin --release
+	$(FYNE_PACKAGE) --target darwin
 	cd $(STAGE)/src/cmd/gjw-uploader && ditto -c -k --keepParent "GJW Uploader.app" \
 		$(abspath $(DIST))/gjw-uploader-$(VERSION)-darwin-$$($(GO) env GOARCH).zip
 

@@ -18,9 +18,13 @@ install:
 	for f in $(FILES); do install -Dm644 $$f $(DESTDIR)$(PREFIX)/$$f || exit 1; done
 	@# The menu entry starts the installed binary, wherever PREFIX is.
 	sed -i 's,^Exec=gjw-uploader,Exec=$(PREFIX)/bin/gjw-uploader,' $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
-	@# Menus and icon themes pick it up at once (not when staging in DESTDIR).
-	-[ -n "$(DESTDIR)" ] || ! command -v update-desktop-database >/dev/null || update-desktop-database -q $(PREFIX)/share/applications
-	-[ -n "$(DESTDIR)" ] || ! command -v gtk-update-icon-cache >/dev/null || gtk-update-icon-cache -qtf $(PREFIX)/share/icons/hicolor
+	$(REFRESH)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/gjw-uploader $(addprefix $(DESTDIR)$(PREFIX)/,$(FILES))
+	$(REFRESH)
+
+# Menus and icon themes see the change at once (not when staging in DESTDIR).
+REFRESH = -@[ -n "$(DESTDIR)" ] || { \
+	! command -v update-desktop-database >/dev/null || update-desktop-database -q $(PREFIX)/share/applications; \
+	! command -v gtk-update-icon-cache >/dev/null || gtk-update-icon-cache -qtf $(PREFIX)/share/icons/hicolor; }
