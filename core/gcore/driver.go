@@ -50,7 +50,9 @@ const DefaultTokenTTL = 4 * time.Hour
 
 // DriverOptions tune the driver; zero values take the defaults.
 type DriverOptions struct {
-	ChunkSize    int64         // default tusupload.DefaultChunkSize
+	// ChunkSize, if > 0, fixes the chunk size (GJW_CHUNK_SIZE); 0 sizes
+	// chunks to the link (LinkChunk).
+	ChunkSize    int64
 	PollInterval time.Duration // default 5 s (Gcore's rate limit is a few requests per second)
 	PollAttempts int           // default 360 (30 min at 5 s)
 	TokenTTL     time.Duration // default DefaultTokenTTL
@@ -343,6 +345,9 @@ func (d *Driver) upload(ctx context.Context, r *run, p dest.Progress) error {
 		},
 		OnRetry: func(wait time.Duration, err error) { p.Retrying("upload chunk", wait, err) },
 	}
+	if d.opts.ChunkSize <= 0 {
+		up.ChunkSize, up.NextChunk = MinChunk, LinkChunk
+	}
 	if _, err := up.Run(ctx); err != nil {
 		if errors.Is(err, httpx.ErrUnauthorized) {
 			return fmt.Errorf("the upload server refused new upload parameters too: %w", err)
@@ -354,6 +359,24 @@ func (d *Driver) upload(ctx context.Context, r *run, p dest.Progress) error {
 	}
 	p.Sent(src.Size)
 	return nil
+}
+
+// Chunk sizing: Gcore documents no maximum, and each PATCH costs a round
+// trip, so chunks are sized to about ChunkTime of transfer at the rate the
+// last chunk went, between MinChunk and MaxChunk (the first is MinChunk).
+const (
+	MinChunk  = 10 << 20
+	MaxChunk  = 256 << 20
+	ChunkTime = 5 * time.Second
+)
+
+// LinkChunk is the next chunk's size after one of sent bytes took took.
+func LinkChunk(sent int64, took time.Duration) int64 {
+	if took <= 0 || sent <= 0 {
+		return MaxChunk
+	}
+	n := int64(float64(sent) / took.Seconds() * ChunkTime.Seconds())
+	return max(MinChunk, min(MaxChunk, n))
 }
 
 // checkpointStore is go-tus's Store over the Checkpoint's TUS URL; a

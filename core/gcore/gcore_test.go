@@ -233,3 +233,35 @@ func pngBytes(t *testing.T) []byte {
 	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 8, 8)))
 	return buf.Bytes()
 }
+
+func TestLinkChunk(t *testing.T) {
+	for _, tc := range []struct {
+		sent int64
+		took time.Duration
+		want int64
+	}{
+		{10 << 20, time.Second, 50 << 20},                 // 10 MiB/s: 5 s is 50 MiB
+		{10 << 20, 10 * time.Second, gcore.MinChunk},      // slow: never below 10 MiB
+		{10 << 20, 10 * time.Millisecond, gcore.MaxChunk}, // fast: never above 256 MiB
+		{25 << 20, time.Second, 125 << 20},                // 200 Mbit/s: 125 MiB
+		{0, 0, gcore.MaxChunk},
+	} {
+		if got := gcore.LinkChunk(tc.sent, tc.took); got != tc.want {
+			t.Errorf("LinkChunk(%d, %s) = %d, want %d", tc.sent, tc.took, got, tc.want)
+		}
+	}
+}
+
+// Without a fixed chunk size the first chunk is 10 MiB and the next are
+// sized to the link: on loopback the rest goes in one PATCH.
+func TestChunksSizedToTheLink(t *testing.T) {
+	p := newPlatform(t, sandbox.Config{Polls: -1})
+	d := gcore.NewDriver(p.client(), gcore.DriverOptions{PollInterval: time.Millisecond})
+	const size = 30 << 20
+	if _, err := p.publish(t, d, newUpload(t, size)); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.run.Server.Stats(); st.Patches != 2 || st.PatchBytes != size {
+		t.Fatalf("want a 10 MiB chunk, then the rest: %+v", st)
+	}
+}

@@ -48,6 +48,10 @@ type Upload struct {
 	Fingerprint string    // the Store key of this upload's URL
 	Store       tus.Store // remembers the upload URL across restarts
 	ChunkSize   int64     // 0 means DefaultChunkSize
+	// NextChunk, if set, sizes each chunk after an acknowledged one from
+	// that PATCH's bytes and duration (Gcore sizes chunks to the link);
+	// ChunkSize is the first. A result <= 0 keeps the size.
+	NextChunk func(sent int64, took time.Duration) int64
 	HTTP        *http.Client
 	// Delays are waited before each retry of a failing request (through
 	// httpx.Policy); after the last one the upload fails. Each chunk has
@@ -146,6 +150,7 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		// there. A 409 and an acknowledgement without progress go again at
 		// once (httpx.Again); 423, 5xx, dropped or stalled connections wait.
 		var acked int64
+		var took time.Duration
 		resync := false
 		send := func(tok string) error {
 			if resync {
@@ -160,7 +165,9 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 				}
 			}
 			n := min(u.ChunkSize, u.Size-offset)
+			start := time.Now()
 			newOffset, err := s.patch(ctx, tok, url, offset, n)
+			took = time.Since(start)
 			switch {
 			case err == nil && newOffset <= offset:
 				resync = true
@@ -183,6 +190,11 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		}
 		if acked == 0 {
 			continue // the re-sync found the upload complete
+		}
+		if u.NextChunk != nil {
+			if next := u.NextChunk(acked-offset, took); next > 0 {
+				u.ChunkSize = next
+			}
 		}
 		offset, s.reauthorized = acked, false
 		u.Sent.Store(offset)

@@ -99,6 +99,7 @@ type Stats struct {
 	Creates    int   // video entities created
 	TusCreates int   // TUS uploads created
 	PatchBytes int64 // PATCH body bytes handed to tusd, cut requests included
+	Patches    int   // PATCH requests
 	Polls      int   // GET /streaming/videos/{id} answered
 	Updates    int   // PATCH /streaming/videos/{id} accepted
 	Refused    int   // API requests refused for their key (401)
@@ -642,6 +643,9 @@ func (s *Server) Upload() http.Handler {
 			return
 		}
 		if r.Method == http.MethodPatch {
+			s.mu.Lock()
+			s.stats.Patches++
+			s.mu.Unlock()
 			r2 := *r
 			r2.Body = &countingReader{body: r.Body, n: &s.patchBytes, rate: s.cfg.Throttle, start: time.Now()}
 			r = &r2
