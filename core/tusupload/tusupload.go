@@ -52,7 +52,7 @@ type Upload struct {
 	// that PATCH's bytes and duration (Gcore sizes chunks to the link);
 	// ChunkSize is the first. A result <= 0 keeps the size.
 	NextChunk func(sent int64, took time.Duration) int64
-	HTTP        *http.Client
+	HTTP      *http.Client
 	// Delays are waited before each retry of a failing request (through
 	// httpx.Policy); after the last one the upload fails. Each chunk has
 	// the whole list: an acknowledged chunk resets the count.
