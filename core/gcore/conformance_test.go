@@ -29,7 +29,7 @@ func TestConformance(t *testing.T) {
 // platform is the Gcore sandbox as the conformance suite sees it.
 type platform struct{ run *sandbox.Running }
 
-func newPlatform(t *testing.T, cfg sandbox.Config) *platform {
+func newPlatform(t testing.TB, cfg sandbox.Config) *platform {
 	t.Helper()
 	cfg.Dir = t.TempDir()
 	if cfg.Polls == 0 {

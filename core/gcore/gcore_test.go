@@ -56,7 +56,7 @@ func (p *progress) Checkpoint(state any) error {
 	return err
 }
 
-func newUpload(t *testing.T, size int64) *progress {
+func newUpload(t testing.TB, size int64) *progress {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "clip.mp4")
 	f, _ := os.Create(path)
