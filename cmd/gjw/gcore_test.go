@@ -73,6 +73,9 @@ func TestUploadToGcore(t *testing.T) {
 				t.Fatalf("want one JSON object on stdout: %v\n%s", err, o.stdout)
 			}
 			checkGcore(t, run, r, testSize)
+			if o := c.gjw("jobs"); o.code != 0 || !strings.Contains(o.stdout, "published") || !strings.Contains(o.stdout, r.URL) {
+				t.Fatalf("jobs: %v", o)
+			}
 			for _, step := range []string{"creating video", "uploading video", "processing"} {
 				if !strings.Contains(o.stderr, step) {
 					t.Errorf("stderr does not mention %q:\n%s", step, o.stderr)
@@ -134,6 +137,10 @@ func TestUploadToGcoreKillThenResume(t *testing.T) {
 	cmd.Wait()
 	if st := run.Server.Stats(); st.PatchBytes >= size {
 		t.Skipf("the upload finished before the kill: %+v", st)
+	}
+	// gjw jobs names the step in the driver's words.
+	if o := c.gjw("jobs"); o.code != 0 || !strings.Contains(o.stdout, "uploading video") {
+		t.Fatalf("jobs after the kill: %v", o)
 	}
 	o := c.gjw("resume", "--json")
 	res, err := jsonLines(o.stdout)

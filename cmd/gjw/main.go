@@ -18,6 +18,8 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/gcore"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -488,6 +490,10 @@ func cmdJobs(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
+// platformSteps are each platform's steps, for naming them without a
+// driver.
+var platformSteps = map[string][]dest.Step{gjw.Platform: gjw.Steps(), gcore.Platform: gcore.Steps()}
+
 // stepNames names a target's step in its driver's words, without
 // building an engine (jobs runs beside the app).
 func (a *app) stepNames() func(persist.Target) string {
@@ -495,8 +501,8 @@ func (a *app) stepNames() func(persist.Target) string {
 		if t.State == core.StateDone {
 			return "published"
 		}
-		for _, st := range gjw.Steps() {
-			if st.ID == t.Step && t.Platform == gjw.Platform {
+		for _, st := range platformSteps[t.Platform] {
+			if st.ID == t.Step {
 				return st.Title
 			}
 		}
