@@ -109,6 +109,9 @@ type Settings struct {
 	VODURL    string `json:"vod_url,omitempty"`
 	Parallel  int    `json:"parallel,omitempty"`
 	ChunkSize int64  `json:"chunk_size,omitempty"`
+	// GcoreAPIURL is the Gcore API host ("" means https://api.gcore.com;
+	// GCORE_API_URL overrides it).
+	GcoreAPIURL string `json:"gcore_api_url,omitempty"`
 	// StallTimeout is how long a request may make no progress before it is
 	// cancelled and retried (GJW_STALL_TIMEOUT overrides it).
 	StallTimeout time.Duration `json:"stall_timeout,omitempty"`

@@ -33,13 +33,15 @@ func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
 }
 
 // NewGcoreDriver is the Gcore driver of account name: the API at
-// $GCORE_API_URL (default https://api.gcore.com), the key read from m at
+// $GCORE_API_URL, else the settings' Gcore API host, else
+// https://api.gcore.com; the key read from m at
 // each call (so a key added again is used at once, and a removed account's
 // work waits), the engine options' chunk size, polling, retry delays and
 // stall watchdog.
 func NewGcoreDriver(m *Manager, name string, o core.Options) *gcore.Driver {
+	settings, _ := m.db.Settings() // unreadable settings: the default host
 	c := &gcore.Client{
-		BaseURL: gcore.APIURL(), Account: name,
+		BaseURL: gcore.APIURL(settings.GcoreAPIURL), Account: name,
 		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
 		RetryDelays: o.RetryDelays,
 		Key: func() (string, error) {

@@ -48,9 +48,13 @@ func TestGcoreDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer run.Close()
-	t.Setenv("GCORE_API_URL", run.APIURL)
+	// The settings' host, then GCORE_API_URL over it.
+	t.Setenv("GCORE_API_URL", "")
 	db, _ := persist.OpenInMemory()
 	defer db.Close()
+	if err := db.PutSettings(persist.Settings{GcoreAPIURL: run.APIURL}); err != nil {
+		t.Fatal(err)
+	}
 	m := open(t, db)
 	if err := m.Add(Account{Name: "studio", Platform: Gcore}, map[string]string{"api_key": sandbox.DemoKey}); err != nil {
 		t.Fatal(err)
@@ -68,6 +72,11 @@ func TestGcoreDriver(t *testing.T) {
 	res, err := d.Publish(context.Background(), nil, p)
 	if err != nil || res.ID == "" || res.URL == "" {
 		t.Fatalf("publish: %+v %v", res, err)
+	}
+	t.Setenv("GCORE_API_URL", "http://127.0.0.1:1")
+	d2, _ := Drivers(m, db, core.Options{PollInterval: time.Millisecond, RetryDelays: []time.Duration{0}})("studio")
+	if _, err := d2.Publish(context.Background(), nil, p); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("GCORE_API_URL does not win over the setting: %v", err)
 	}
 	if err := m.Remove("studio"); err != nil {
 		t.Fatal(err)

@@ -28,10 +28,13 @@ import (
 // DefaultAPIURL is Gcore's API host; GCORE_API_URL overrides it.
 const DefaultAPIURL = "https://api.gcore.com"
 
-// APIURL is $GCORE_API_URL, else DefaultAPIURL.
-func APIURL() string {
-	if v := strings.TrimSpace(os.Getenv("GCORE_API_URL")); v != "" {
-		return strings.TrimRight(v, "/")
+// APIURL is $GCORE_API_URL, else setting (the settings' Gcore API host),
+// else DefaultAPIURL.
+func APIURL(setting string) string {
+	for _, v := range []string{os.Getenv("GCORE_API_URL"), setting} {
+		if v = strings.TrimSpace(v); v != "" {
+			return strings.TrimRight(v, "/")
+		}
 	}
 	return DefaultAPIURL
 }
