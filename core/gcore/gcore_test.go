@@ -31,6 +31,7 @@ type progress struct {
 	counter atomic.Int64
 	pcts    []int
 	onStep  func(id string)
+	onSent  func(acked int64)
 }
 
 func (p *progress) Step(id string) {
@@ -38,7 +39,11 @@ func (p *progress) Step(id string) {
 		p.onStep(id)
 	}
 }
-func (p *progress) Sent(int64)                            {}
+func (p *progress) Sent(acked int64) {
+	if p.onSent != nil {
+		p.onSent(acked)
+	}
+}
 func (p *progress) Counter() *atomic.Int64                { return &p.counter }
 func (p *progress) Retrying(string, time.Duration, error) {}
 func (p *progress) Published(int)                         {}
@@ -263,5 +268,37 @@ func TestChunksSizedToTheLink(t *testing.T) {
 	}
 	if st := p.run.Server.Stats(); st.Patches != 2 || st.PatchBytes != size {
 		t.Fatalf("want a 10 MiB chunk, then the rest: %+v", st)
+	}
+}
+
+// The upload server forgot a partial upload (its retention time passed)
+// while the target was paused: the resume creates a new TUS upload for the
+// same video (with new upload parameters), never a second video.
+func TestPurgedUploadResumesOnTheSameVideo(t *testing.T) {
+	p := newPlatform(t, sandbox.Config{})
+	pr := newUpload(t, 4*conformanceChunk)
+	ctx, kill := context.WithCancel(context.Background())
+	pr.onSent = func(acked int64) {
+		if acked >= conformanceChunk {
+			kill()
+		}
+	}
+	if _, err := p.Driver(t).Publish(ctx, nil, pr); err == nil {
+		t.Fatal("the killed run finished")
+	}
+	pr.onSent = nil
+	if n := p.run.Server.PurgeUploads(); n != 1 {
+		t.Fatalf("purged %d uploads", n)
+	}
+	res, err := p.publish(t, p.Driver(t), pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.run.Server.Stats()
+	if st.Creates != 1 || st.TusCreates != 2 || st.Params != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	if title, ok := p.Title(res.ID); !ok || title != "Clip" {
+		t.Fatalf("video %s: %q %v", res.ID, title, ok)
 	}
 }

@@ -35,6 +35,7 @@
 package gcore
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -44,6 +45,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -227,6 +229,31 @@ func (s *Server) ExpireTokens() {
 		t.issued = time.Time{}
 	}
 	s.mu.Unlock()
+}
+
+// PurgeUploads forgets every TUS upload whose file is incomplete, as an
+// upload server does after its retention time: HEAD and PATCH on them
+// answer 404. It returns how many were purged.
+func (s *Server) PurgeUploads() int {
+	dir := filepath.Join(s.cfg.Dir, "gcore-tus")
+	infos, _ := filepath.Glob(filepath.Join(dir, "*.info"))
+	n := 0
+	for _, info := range infos {
+		id := strings.TrimSuffix(filepath.Base(info), ".info")
+		up, err := s.tusStore.GetUpload(context.Background(), id)
+		if err != nil {
+			continue
+		}
+		fi, err := up.GetInfo(context.Background())
+		if err != nil || fi.Offset >= fi.Size {
+			continue
+		}
+		if os.Remove(info) == nil {
+			_ = os.Remove(filepath.Join(dir, id))
+			n++
+		}
+	}
+	return n
 }
 
 // FailProcessing makes the processing of every video uploaded from now on
