@@ -349,13 +349,20 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) API() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /streaming/videos", s.handleCreate)
-	mux.HandleFunc("POST /streaming/videos/", s.handleCreate)
+	mux.HandleFunc("POST /streaming/videos/{$}", s.handleCreate)
 	mux.HandleFunc("GET /streaming/videos/{id}", s.handleGet)
 	mux.HandleFunc("PATCH /streaming/videos/{id}", s.handleUpdate)
 	mux.HandleFunc("DELETE /streaming/videos/{id}", s.handleDelete)
 	mux.HandleFunc("GET /streaming/videos/{id}/upload", s.handleUploadParams)
 	mux.HandleFunc("/streaming/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, http.StatusMethodNotAllowed, "method not allowed: "+r.Method+" "+r.URL.Path)
+		// A known endpoint with another method is 405, anything else 404.
+		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+		known := len(parts) >= 2 && len(parts) <= 4 && parts[1] == "videos" && (len(parts) < 4 || parts[3] == "upload")
+		if known {
+			writeError(w, r, http.StatusMethodNotAllowed, "method not allowed: "+r.Method+" "+r.URL.Path)
+			return
+		}
+		writeError(w, r, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)

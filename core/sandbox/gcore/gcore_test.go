@@ -197,6 +197,15 @@ func TestRateLimitAndFaults(t *testing.T) {
 	if codes[0] != 404 || codes[2] != 429 {
 		t.Fatalf("codes %v", codes)
 	}
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{{"PUT", "/streaming/videos/1", 405}, {"POST", "/streaming/videos/1/upload", 405}, {"GET", "/streaming/streams", 404}, {"GET", "/nope", 404}} {
+		r2 := start(t, Config{})
+		if st, _, _ := call(t, c.method, r2.APIURL+c.path, key, "", nil); st != c.want {
+			t.Fatalf("%s %s: %d, want %d", c.method, c.path, st, c.want)
+		}
+	}
 	r.Server.Inject(Fault{Host: "upload", Method: "POST", Status: 503})
 	if st, _, _ := call(t, "POST", r.UploadURLs[0]+"/upload/", "", "", map[string]string{"Tus-Resumable": "1.0.0"}); st != 503 {
 		t.Fatalf("fault: %d", st)
