@@ -223,3 +223,24 @@ func TestCrossPostGJWAndGcoreKillThenResume(t *testing.T) {
 		t.Fatalf("GJW after resume: %+v", st)
 	}
 }
+
+// The TUS token has expired when the upload is created, and the upload
+// host answers 503, 500 and drops a PATCH: gjw upload still publishes one
+// video with one TUS upload, fetching new parameters once.
+func TestUploadToGcoreTokenExpiredAndFaults(t *testing.T) {
+	c, run, video := gcoreCLI(t, gcoresb.Config{Polls: 1}, testSize)
+	run.Server.ExpireNextTokens(1)
+	for _, f := range []gcoresb.Fault{{Status: 503}, {Status: 500}, {CutAfter: 1000}} {
+		f.Host, f.Method, f.Path = "upload", "PATCH", "/upload/"
+		run.Server.Inject(f)
+	}
+	o := c.gjw("upload", video, "--title", "T", "--to", "gcore", "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 1 {
+		t.Fatalf("upload: %v (%v)", o, err)
+	}
+	checkGcore(t, run, res[0], testSize)
+	if st := run.Server.Stats(); st.Params != 2 || st.TusRefused != 1 {
+		t.Fatalf("want one refused creation and new parameters once: %+v", st)
+	}
+}

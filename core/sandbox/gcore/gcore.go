@@ -151,19 +151,20 @@ type Server struct {
 
 	patchBytes atomic.Int64
 
-	mu        sync.Mutex
-	closed    bool
-	hosts     []string
-	videos    map[int64]*video
-	nextID    int64
-	tokens    map[string]*token
-	faults    []*queuedFault
-	stats     Stats
-	fail      string
-	failEmpty bool
-	bucket    float64
-	bucketAt  time.Time
-	now       func() time.Time
+	mu         sync.Mutex
+	closed     bool
+	hosts      []string
+	videos     map[int64]*video
+	nextID     int64
+	tokens     map[string]*token
+	faults     []*queuedFault
+	stats      Stats
+	fail       string
+	failEmpty  bool
+	expireNext int
+	bucket     float64
+	bucketAt   time.Time
+	now        func() time.Time
 }
 
 // New returns a Server; see Config.
@@ -228,6 +229,14 @@ func (s *Server) ExpireTokens() {
 	for _, t := range s.tokens {
 		t.issued = time.Time{}
 	}
+	s.mu.Unlock()
+}
+
+// ExpireNextTokens makes the next n TUS tokens issued expired already, as
+// if the client kept each for over its lifetime before creating the upload.
+func (s *Server) ExpireNextTokens(n int) {
+	s.mu.Lock()
+	s.expireNext = n
 	s.mu.Unlock()
 }
 
@@ -576,7 +585,12 @@ func (s *Server) handleUploadParams(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := "eyJ" + base64.RawURLEncoding.EncodeToString([]byte(randomHex(24)))
 	s.mu.Lock()
-	s.tokens[tok] = &token{video: v.id, client: DemoClientID, issued: s.now()}
+	issued := s.now()
+	if s.expireNext > 0 {
+		s.expireNext--
+		issued = time.Time{}
+	}
+	s.tokens[tok] = &token{video: v.id, client: DemoClientID, issued: issued}
 	s.stats.Params++
 	servers := make([]map[string]any, 0, len(s.hosts))
 	for i, h := range s.hosts {
