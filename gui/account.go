@@ -46,6 +46,10 @@ type accountView struct {
 	signIn    *widget.Button
 	formMsg   *widget.Label
 
+	gcoreName, gcoreKey *widget.Entry // the Gcore form
+	gcoreAdd            *widget.Button
+	gcoreMsg            *widget.Label
+
 	content fyne.CanvasObject
 }
 
@@ -96,6 +100,15 @@ func newAccountView(ui *UI) *accountView {
 	)
 	signInCard := widget.NewCard("Sign in", "Add a Gan Jing World account with the tokens of a browser session", container.NewVBox(
 		help, form, container.NewHBox(a.signIn), a.formMsg))
+	a.gcoreName, a.gcoreKey = widget.NewEntry(), widget.NewPasswordEntry()
+	a.gcoreName.SetPlaceHolder("gcore")
+	a.gcoreKey.SetPlaceHolder("API key from the Gcore Customer Portal")
+	a.gcoreAdd = widget.NewButton("Add Gcore account", a.doAddGcore)
+	a.gcoreMsg = widget.NewLabel("")
+	a.gcoreMsg.Wrapping = fyne.TextWrapWord
+	gcoreCard := widget.NewCard("Gcore Video Hosting", "Add an account with its permanent API key", container.NewVBox(
+		widget.NewForm(widget.NewFormItem("Account name", a.gcoreName), widget.NewFormItem("API key", a.gcoreKey)),
+		container.NewHBox(a.gcoreAdd), a.gcoreMsg))
 	var soon []fyne.CanvasObject
 	for _, p := range account.Platforms {
 		if account.Available(p) {
@@ -106,7 +119,7 @@ func newAccountView(ui *UI) *accountView {
 		soon = append(soon, b)
 	}
 	others := widget.NewCard("Other platforms", "", container.NewHBox(soon...))
-	a.content = container.NewVScroll(container.NewPadded(container.NewVBox(session, accounts, signInCard, others)))
+	a.content = container.NewVScroll(container.NewPadded(container.NewVBox(session, accounts, signInCard, gcoreCard, others)))
 	a.refreshStatus()
 	return a
 }
@@ -247,6 +260,39 @@ func (a *accountView) doSignIn() {
 			a.say(a.result, widget.MediumImportance, "")
 			a.refreshStatus()
 			a.ui.signedIn()
+		})
+	})
+}
+
+// doAddGcore stores a Gcore account; the key is checked at the first
+// upload (adding checks nothing over the network) and never shown again.
+func (a *accountView) doAddGcore() {
+	name, key := strings.TrimSpace(a.gcoreName.Text), strings.TrimSpace(a.gcoreKey.Text)
+	if key == "" {
+		a.say(a.gcoreMsg, widget.DangerImportance, "Paste the API key to add the account.")
+		return
+	}
+	if name != "" {
+		if err := account.CheckName(name); err != nil {
+			a.say(a.gcoreMsg, widget.DangerImportance, "Account name: "+err.Error()+".")
+			return
+		}
+	}
+	m := a.manager()
+	a.gcoreAdd.Disable()
+	a.say(a.gcoreMsg, widget.MediumImportance, "Saving…")
+	a.ui.goBackground(func(context.Context) {
+		err := m.Add(account.Account{Name: name, Platform: account.Gcore}, map[string]string{"api_key": key})
+		a.ui.do(func() {
+			a.gcoreAdd.Enable()
+			if err != nil {
+				a.say(a.gcoreMsg, widget.DangerImportance, "Could not add the account: "+err.Error())
+				return
+			}
+			a.gcoreName.SetText("")
+			a.gcoreKey.SetText("")
+			a.say(a.gcoreMsg, widget.SuccessImportance, "Added. Its key is stored and will not be shown again.")
+			a.refreshStatus()
 		})
 	})
 }

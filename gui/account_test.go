@@ -88,6 +88,20 @@ func TestAccountTabSecondChannelAndRemove(t *testing.T) {
 		t.Fatal("removing the second account signed the first out")
 	}
 
+	// A Gcore account: stored through the Manager, listed, its key never shown.
+	test.Tap(a.gcoreAdd)
+	h.eventually("the missing key", func() bool { return strings.Contains(a.gcoreMsg.Text, "API key") })
+	a.gcoreName.SetText("studio")
+	test.Type(a.gcoreKey, "GCORE-KEY-SECRET")
+	test.Tap(a.gcoreAdd)
+	h.eventually("the Gcore account", func() bool { return strings.Contains(a.gcoreMsg.Text, "Added") })
+	if sec, err := h.accts.Secret("studio"); err != nil || sec["api_key"] != "GCORE-KEY-SECRET" {
+		t.Fatalf("the Gcore key was not stored: %v", err)
+	}
+	if all := labels(a.content); !strings.Contains(all, "studio") || strings.Contains(all, "GCORE-KEY-SECRET") || a.gcoreKey.Text != "" {
+		t.Fatalf("after adding Gcore: %q (key field %q)", all, a.gcoreKey.Text)
+	}
+
 	// The other platforms are shown, not offered.
 	soon := 0
 	for _, o := range test.LaidOutObjects(a.content) {
