@@ -209,7 +209,23 @@ func demoSignIn(accounts *account.Manager) error {
 			cr.ExpiresAt = time.Now().Add(time.Duration(secs) * time.Second)
 		}
 	}
-	return gui.SignIn(accounts, cr)
+	if err := gui.SignIn(accounts, cr); err != nil {
+		return err
+	}
+	return demoGcore(accounts)
+}
+
+// demoGcore adds the sandbox's Gcore demo account (GJW_DEMO_GCORE_KEY)
+// when there is no Gcore account yet.
+func demoGcore(accounts *account.Manager) error {
+	key := os.Getenv("GJW_DEMO_GCORE_KEY")
+	if key == "" {
+		return nil
+	}
+	if _, ok, err := accounts.DefaultOf(account.Gcore); err != nil || ok {
+		return err
+	}
+	return accounts.Add(account.Account{Platform: account.Gcore}, map[string]string{"api_key": key})
 }
 
 // waitStopped gives running jobs a moment to record that they stopped
