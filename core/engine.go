@@ -103,7 +103,8 @@ type Options struct {
 	// DefaultTargets are the accounts a job goes to when Add names none.
 	DefaultTargets func() []string
 	// OnEvent receives every job change and progress tick. It is called from
-	// engine goroutines and must not block.
+	// engine goroutines, sometimes under the engine's lock: it must not block
+	// or call the engine.
 	OnEvent func(Event)
 }
 
@@ -263,10 +264,17 @@ func (e *Engine) Add(u NewUpload) (persist.Job, error) {
 		j.Targets = append(j.Targets, persist.Target{Account: acct, Platform: d.Platform(), State: StateQueued})
 	}
 	j.State = Overall(j.Targets)
-	if err := e.store.PutJob(j); err != nil {
+	// Saved and reported under the lock, so the scheduler cannot start the
+	// job (and report its progress) before this first report.
+	e.mu.Lock()
+	err = e.store.PutJob(j)
+	if err == nil {
+		e.emit(Event{Job: j})
+	}
+	e.mu.Unlock()
+	if err != nil {
 		return persist.Job{}, err
 	}
-	e.emit(Event{Job: j})
 	e.poke()
 	return j, nil
 }
@@ -361,6 +369,9 @@ func (e *Engine) schedule(ctx context.Context) {
 	// the target in running and stops it, rather than being overwritten.
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if ctx.Err() != nil { // stopped while waiting for the lock: the store may be closing
+		return
+	}
 	jobs, err := e.store.Jobs()
 	if err != nil {
 		return

@@ -1,8 +1,6 @@
 package gui
 
 import (
-	"cmp"
-	"slices"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -23,14 +21,17 @@ import (
 // per running target), the UI does at most one batch per turn of its event
 // loop, and a batch costs one RefreshItem per changed row.
 type Events struct {
-	mu        sync.Mutex
-	pending   map[eventKey]queuedEvent
-	spare     map[eventKey]queuedEvent
-	buf       []core.Event // the batch handed to apply, reused
-	seq       uint64
-	signedOut bool
-	scheduled bool
-	apply     func(batch []core.Event, signedOut bool)
+	mu sync.Mutex
+	// queue holds the events in the order they came; index is where each
+	// key's latest one is (an older one is marked dead when a newer comes).
+	queue      []queuedEvent
+	index      map[eventKey]int
+	spareQueue []queuedEvent // the other buffers, swapped in by flush
+	spareIndex map[eventKey]int
+	buf        []core.Event // the batch handed to apply, reused
+	signedOut  bool
+	scheduled  bool
+	apply      func(batch []core.Event, signedOut bool)
 
 	// do schedules fn on the UI goroutine: fyne.Do, or in tests a queue
 	// that the test goroutine drains (Fyne's test driver runs fyne.Do
@@ -43,21 +44,28 @@ type Events struct {
 type eventKey struct{ job, target string }
 
 type queuedEvent struct {
-	seq uint64
-	ev  core.Event
+	ev   core.Event
+	dead bool // a newer event of its key came
 }
 
 // NewEvents returns an empty event bridge; pass its Push as
 // core.Options.OnEvent before building the engine.
 func NewEvents() *Events {
-	return &Events{pending: map[eventKey]queuedEvent{}, spare: map[eventKey]queuedEvent{}, do: fyne.Do}
+	return &Events{index: map[eventKey]int{}, spareIndex: map[eventKey]int{}, do: fyne.Do}
 }
 
 // Push records ev for the next UI flush. Safe from any goroutine.
 func (e *Events) Push(ev core.Event) {
+	k := eventKey{ev.Job.ID, ev.Target}
 	e.mu.Lock()
-	e.seq++
-	e.pending[eventKey{ev.Job.ID, ev.Target}] = queuedEvent{e.seq, ev}
+	if i, ok := e.index[k]; ok {
+		e.queue[i] = queuedEvent{dead: true}
+	}
+	e.index[k] = len(e.queue)
+	e.queue = append(e.queue, queuedEvent{ev: ev})
+	if n := len(e.queue); n > 64 && n > 4*len(e.index) { // the UI is slow to flush
+		e.compact()
+	}
 	if ev.SignedOut {
 		e.signedOut = true
 	}
@@ -71,12 +79,25 @@ func (e *Events) Push(ev core.Event) {
 	}
 }
 
+// compact drops the dead events from the queue (e.mu held).
+func (e *Events) compact() {
+	live := e.queue[:0]
+	for _, q := range e.queue {
+		if !q.dead {
+			e.index[eventKey{q.ev.Job.ID, q.ev.Target}] = len(live)
+			live = append(live, q)
+		}
+	}
+	clear(e.queue[len(live):])
+	e.queue = live
+}
+
 // attach sets the UI-side consumer and delivers anything that arrived
 // before the window existed. Call it on the UI goroutine.
 func (e *Events) attach(apply func([]core.Event, bool)) {
 	e.mu.Lock()
 	e.apply = apply
-	schedule := !e.scheduled && (len(e.pending) > 0 || e.signedOut)
+	schedule := !e.scheduled && (len(e.index) > 0 || e.signedOut)
 	if schedule {
 		e.scheduled = true
 	}
@@ -93,36 +114,34 @@ func (e *Events) detach() {
 	e.mu.Unlock()
 }
 
-// flush runs on the UI goroutine: it swaps the pending map out under the
-// lock and applies the batch, oldest event first, without holding it.
+// flush runs on the UI goroutine: it swaps the pending events out under
+// the lock and applies them, oldest first, without holding it.
 func (e *Events) flush() {
 	e.mu.Lock()
-	pending, signedOut, apply := e.pending, e.signedOut, e.apply
-	if e.spare == nil { // a flush nested inside apply (inline fyne.Do)
-		e.spare = map[eventKey]queuedEvent{}
+	queue, index, signedOut, apply := e.queue, e.index, e.signedOut, e.apply
+	if e.spareIndex == nil { // a flush nested inside apply (inline fyne.Do)
+		e.spareIndex = map[eventKey]int{}
 	}
-	e.pending, e.spare = e.spare, nil
+	e.queue, e.index = e.spareQueue[:0], e.spareIndex
+	e.spareQueue, e.spareIndex = nil, nil
 	e.signedOut, e.scheduled = false, false
-	buf := e.buf
+	batch := e.buf[:0]
 	e.buf = nil
 	e.mu.Unlock()
-	order := make([]queuedEvent, 0, len(pending))
-	for _, q := range pending {
-		order = append(order, q)
-	}
-	slices.SortFunc(order, func(a, b queuedEvent) int { return cmp.Compare(a.seq, b.seq) })
-	batch := buf[:0]
-	for _, q := range order {
-		batch = append(batch, q.ev)
+	for _, q := range queue {
+		if !q.dead {
+			batch = append(batch, q.ev)
+		}
 	}
 	if apply != nil && (len(batch) > 0 || signedOut) {
 		apply(batch, signedOut)
 	}
-	clear(pending)
+	clear(queue)
+	clear(index)
 	clear(batch)
 	e.mu.Lock()
-	if e.spare == nil {
-		e.spare = pending
+	if e.spareIndex == nil {
+		e.spareQueue, e.spareIndex = queue[:0], index
 	}
 	if e.buf == nil {
 		e.buf = batch[:0]

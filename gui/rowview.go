@@ -348,21 +348,26 @@ func show(o fyne.CanvasObject, visible bool) {
 }
 
 // targetLine is one target of a cross-posted job in its row: account,
-// state, step, progress or link, and the target's own actions.
+// state and step above, progress or link below, and the target's own
+// actions.
 type targetLine struct {
 	account                                string
-	text                                   *widget.Label
+	text, detail                           *widget.Label
 	pause, resume, retry, cancel, copyLink *widget.Button
 	root                                   *fyne.Container
 }
 
 func newTargetLine(rv *rowView) *targetLine {
 	l := &targetLine{}
-	l.text = widget.NewLabel("")
-	l.text.SizeName = theme.SizeNameCaptionText
-	// Truncated by the label, to the room its buttons leave (a cross-post's
-	// lines are few, so shaping them again on a tick is cheap).
-	l.text.Truncation = fyne.TextTruncateEllipsis
+	label := func() *widget.Label {
+		t := widget.NewLabel("")
+		t.SizeName = theme.SizeNameCaptionText
+		// Truncated by the label, to the room the buttons leave (a
+		// cross-post's lines are few, so shaping them on a tick is cheap).
+		t.Truncation = fyne.TextTruncateEllipsis
+		return t
+	}
+	l.text, l.detail = label(), label()
 	btn := func(icon fyne.Resource, fn func(id, account string)) *widget.Button {
 		b := widget.NewButtonWithIcon("", icon, func() { fn(rv.id, l.account) })
 		b.Importance = widget.LowImportance
@@ -375,12 +380,9 @@ func newTargetLine(rv *rowView) *targetLine {
 	l.retry = btn(theme.ViewRefreshIcon(), u.resumeTarget)
 	l.cancel = btn(theme.CancelIcon(), u.cancelTarget)
 	l.copyLink = btn(theme.ContentCopyIcon(), u.copyTargetLink)
-	// The line is as tall as its buttons even when none applies, so the
-	// row's height (set once for the list) always fits.
-	strut := canvas.NewRectangle(color.Transparent)
-	strut.SetMinSize(fyne.NewSize(0, l.pause.MinSize().Height))
 	l.root = container.NewBorder(nil, nil, nil,
-		container.NewHBox(l.pause, l.resume, l.retry, l.copyLink, l.cancel), container.NewStack(strut, l.text))
+		container.NewCenter(container.NewHBox(l.pause, l.resume, l.retry, l.copyLink, l.cancel)),
+		container.New(layout.NewCustomPaddedVBoxLayout(0), l.text, l.detail))
 	return l
 }
 
@@ -388,15 +390,12 @@ func newTargetLine(rv *rowView) *targetLine {
 func (l *targetLine) set(u *uploadsView, i int, r *row, t persist.Target) {
 	l.account = t.Account
 	status, detail, imp := describeTarget(u, i, r, t)
-	text := t.Account + ": " + status
-	if detail != "" {
-		text += " · " + detail
-	}
 	if l.text.Importance != imp {
 		l.text.Importance = imp
 		l.text.Refresh()
 	}
-	setText(l.text, clip(text, 110))
+	setText(l.text, t.Account+": "+status)
+	setText(l.detail, detail)
 	unfinished := t.State != core.StateDone && t.State != core.StateCanceled
 	show(l.pause, canPause(t))
 	show(l.resume, t.State == core.StatePaused)

@@ -70,7 +70,12 @@ func eventTarget(ev core.Event) string {
 // the whole job.
 func (r *row) apply(ev core.Event, steps *stepBook) {
 	prev := r.job
-	if ev.Target == "" || prev.ID == "" || !r.merge(ev.Job, ev.Target) {
+	// A job never saved before has no UpdatedAt: that is Add's report,
+	// which can come after the queue has started the job and reported
+	// that (Add saves, the scheduler starts the job, then Add reports);
+	// it must not take the row back to queued.
+	stale := ev.Job.UpdatedAt.IsZero() && !prev.UpdatedAt.IsZero()
+	if !stale && (ev.Target == "" || prev.ID == "" || !r.merge(ev.Job, ev.Target)) {
 		r.job = ev.Job
 	}
 	acct := eventTarget(ev)
@@ -123,6 +128,9 @@ func (r *row) merge(j persist.Job, account string) bool {
 	r.job.Targets = targets
 	r.job.State = core.Overall(targets)
 	r.job.FinishedAt = j.FinishedAt
+	if j.UpdatedAt.After(r.job.UpdatedAt) {
+		r.job.UpdatedAt = j.UpdatedAt
+	}
 	return true
 }
 
@@ -526,6 +534,13 @@ func (u *uploadsView) upsert(j persist.Job) *row {
 	delete(u.removed, j.ID)
 	if i, ok := u.index[j.ID]; ok {
 		r := u.rows[i]
+		if j.UpdatedAt.Before(r.job.UpdatedAt) {
+			// The row's events were saved after j (a job the engine runs
+			// at once reports before Add's caller shows it): j would take
+			// the row back. (A stored job's UpdatedAt is when the write
+			// before it was made, so later saves compare later.)
+			return r
+		}
 		prev := r.job
 		r.apply(core.Event{Job: j}, u.steps)
 		if prev.Position != j.Position {
