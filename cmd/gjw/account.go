@@ -157,7 +157,7 @@ func cmdAccountAdd(a *app, args []string) error {
 		return usageError{"account add " + platform + " takes flags only (see gjw account help)"}
 	}
 	if !account.Available(platform) {
-		return fmt.Errorf("%s accounts are not available yet: only Gan Jing World (gjw) and Gcore (gcore) accounts can be added for now", account.Title(platform))
+		return fmt.Errorf("%s accounts are not available yet: only Gan Jing World (gjw), Gcore (gcore) and JW Player (jw) accounts can be added for now", account.Title(platform))
 	}
 	secret := map[string]string{}
 	for _, f := range flags {

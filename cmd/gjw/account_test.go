@@ -149,9 +149,20 @@ func TestAccountCommands(t *testing.T) {
 			}
 			c.ok("account", "remove", "studio")
 
+			out = c.ok("account", "add", "jw", "--site-id", "site1", "--api-secret", c.secret("jw-SECRET-456"))
+			if !strings.Contains(out, `JW Player account "jw"`) {
+				t.Fatalf("add jw: %q", out)
+			}
+			if rows := c.list(); len(rows) != 3 || rows[1].Name != "jw" || rows[1].Platform != "jw" || !rows[1].SignedIn || rows[1].Default {
+				t.Fatalf("after add jw: %+v", rows)
+			}
+			if o := c.gjw("account", "add", "jw", "--site-id", "site1", "--name", "nosecret"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--api-secret") {
+				t.Fatalf("jw without a secret: %v", o)
+			}
+			c.ok("account", "remove", "jw")
+
 			// The other platforms are not available yet: one line, nothing stored.
 			for _, args := range [][]string{
-				{"jw", "--site-id", "site1", "--api-secret", c.secret("jw-SECRET-456")},
 				{"wangsu", "--access-key", c.secret("ws-AK-789"), "--secret-key", c.secret("ws-SK-012"), "--name", "ws"},
 			} {
 				o := c.gjw(append([]string{"account", "add"}, args...)...)

@@ -131,7 +131,7 @@ func TestAddNamesDefaultsAndUnavailable(t *testing.T) {
 	if a, _, _ := m.Get("gjw"); !a.Default {
 		t.Fatal("re-sign-in lost the default flag")
 	}
-	for _, p := range []string{JW, Wangsu} { // Gcore has its driver
+	for _, p := range []string{Wangsu} { // Gcore and JW have their drivers
 		err := m.Add(Account{Platform: p}, map[string]string{"api_key": "k"})
 		if !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("%s: %v", p, err)
@@ -184,8 +184,6 @@ func TestOtherPlatformSecrets(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
 			mode.init()
-			available[JW] = true
-			defer delete(available, JW)
 			db, _ := persist.OpenInMemory()
 			defer db.Close()
 			m := open(t, db)

@@ -27,6 +27,8 @@ func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
 			return core.NewGJWDriver(m.GJWCredentials(name), images, o), nil
 		case Gcore:
 			return NewGcoreDriver(m, name, o), nil
+		case JW:
+			return NewJWDriver(m, name, o)
 		}
 		return nil, fmt.Errorf("account %q: %s is %w", name, Title(a.Platform), ErrUnavailable)
 	}
