@@ -804,7 +804,7 @@ func (s *Server) mkfile(w http.ResponseWriter, r *http.Request, batch, fileKey, 
 		switch {
 		case blk == nil:
 			s.stats.StaleCtx++
-			writeError(w, r, http.StatusBadRequest, fmt.Sprintf("ctx %d of %d is not the last ctx of a block", i+1, n))
+			writeError(w, r, http.StatusNotAcceptable, fmt.Sprintf("ctx invalid: ctx %d of %d is not the last ctx of a block (stale, or purged)", i+1, n))
 			return
 		case blk.batch != batch || blk.fileKey != fileKey:
 			writeError(w, r, http.StatusNotFound, "UploadId Not Found")
