@@ -777,3 +777,50 @@ func (e *Engine) StepInfo(account, id string) (st dest.Step, ok bool) {
 	}
 	return st, false
 }
+
+// SetTargets changes where a job goes: accounts not yet among its targets
+// are added (queued), and targets left out are dropped, as long as they
+// have not started; one that has must be canceled instead.
+func (e *Engine) SetTargets(id string, accounts []string) (persist.Job, error) {
+	if len(accounts) == 0 {
+		return persist.Job{}, errors.New("choose at least one destination")
+	}
+	drivers := map[string]dest.Driver{}
+	for _, acct := range accounts {
+		d, err := e.Driver(acct)
+		if err != nil {
+			return persist.Job{}, err
+		}
+		drivers[acct] = d
+	}
+	j, err := e.update(id, func(j *persist.Job) error {
+		src := dest.Source{Path: j.VideoPath, Size: j.Size, ModTime: j.ModTime, Poster: j.ThumbnailPath}
+		var kept []persist.Target
+		for _, t := range j.Targets {
+			if contains(accounts, t.Account) {
+				kept = append(kept, t)
+				continue
+			}
+			if _, running := e.running[targetKey{j.ID, t.Account}]; running || t.Step != "" || t.State == StateDone {
+				return fmt.Errorf("the upload to %s has started: cancel it there instead", t.Account)
+			}
+		}
+		for _, acct := range accounts {
+			if j.Target(acct) != nil { // kept above
+				continue
+			}
+			if err := drivers[acct].Check(src, j.Meta); err != nil {
+				return fmt.Errorf("%s: %w", acct, err)
+			}
+			kept = append(kept, persist.Target{Account: acct, Platform: drivers[acct].Platform(), State: StateQueued})
+		}
+		j.Targets = kept
+		return nil
+	})
+	if err != nil {
+		return j, err
+	}
+	e.emit(Event{Job: j})
+	e.poke()
+	return j, nil
+}

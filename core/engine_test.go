@@ -575,3 +575,25 @@ func TestQueueLimitsUploadsPerPlatform(t *testing.T) {
 		t.Fatalf("%d GJW uploads ran at once, want 1", maxRunning)
 	}
 }
+
+// A queued job's destinations can change until a target starts.
+func TestSetTargetsBeforeTheUploadStarts(t *testing.T) {
+	e := newEnv(t, sandbox.Config{})
+	j := e.add(persist.VideoMeta{})
+	if _, err := e.engine.SetTargets(j.ID, nil); err == nil {
+		t.Fatal("a job with no destination was accepted")
+	}
+	got, err := e.engine.SetTargets(j.ID, []string{"gjw", "second"})
+	if err != nil || len(got.Targets) != 2 || got.Targets[1].Account != "second" || got.Targets[1].State != core.StateQueued {
+		t.Fatalf("added: %+v, %v", got.Targets, err)
+	}
+	if got, err = e.engine.SetTargets(j.ID, []string{"second"}); err != nil || len(got.Targets) != 1 || got.Targets[0].Account != "second" {
+		t.Fatalf("dropped: %+v, %v", got.Targets, err)
+	}
+	if err := e.engine.Run(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.engine.SetTargets(j.ID, []string{"gjw"}); err == nil || !strings.Contains(err.Error(), "second") {
+		t.Fatalf("dropping a published target: %v", err)
+	}
+}

@@ -13,7 +13,7 @@ import (
 
 // stallTimeout is short so the test is quick; the sandbox holds requests
 // far longer, so only the watchdog can end them.
-const stallTimeout = 300 * time.Millisecond
+const stallTimeout = time.Second
 
 // TestStalledRequestsAreRetried holds one API call (get-vod-token) and one
 // PATCH without answering, as a half-open connection would: the watchdog

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -164,5 +165,49 @@ func TestLateAddReportDoesNotTakeARowBack(t *testing.T) {
 	u.upsert(added)
 	if s := h.row("late").job.State; s != core.StateRunning {
 		t.Fatalf("after showing Add's job the row is %s", s)
+	}
+}
+
+// The details panel chooses an upload's destinations: ticking a second
+// account adds a target that publishes too; unticking a started one is
+// refused with a message and the ticks go back to the job's.
+func TestDetailsPanelChoosesDestinations(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{parallel: 2})
+	cr, _, _ := h.accts.GJWCredentials("gjw").Credentials()
+	if err := h.accts.Add(account.Account{Name: "backup", Platform: account.GJW, ChannelID: cr.ChannelID}, cr); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{200, 120, 40, 255})
+	video := sandboxtest.WriteRandom(t, filepath.Join(dir, "choose.mp4"), testSize)
+	p.slowPatch.Store(int64(100 * time.Millisecond))
+	meta := h.ui.settings.Defaults
+	meta.Title = "choose"
+	j, err := h.engine.Add(core.NewUpload{VideoPath: video, ThumbnailPath: thumb, Meta: meta, Targets: []string{"gjw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ui.uploads.upsert(j)
+	id := j.ID
+	h.eventually("the row", func() bool { return h.row(id) != nil })
+	d := h.ui.uploads.details
+	d.show(h.row(id))
+	if strings.Join(d.dests.Options, ",") != "backup,gjw" || strings.Join(d.dests.Selected, ",") != "gjw" {
+		t.Fatalf("destinations offered %v, ticked %v", d.dests.Options, d.dests.Selected)
+	}
+	d.dests.SetSelected([]string{"gjw", "backup"})
+	h.eventually("the second target", func() bool { return len(h.job(id).Targets) == 2 })
+	h.eventually("the message", func() bool { return strings.Contains(d.result.Text, "Goes to gjw, backup") })
+
+	// gjw has started: dropping it is refused, and the ticks come back.
+	h.eventually("gjw to start", func() bool { return jobTarget(h.job(id), "gjw").Step != "" })
+	d.dests.SetSelected([]string{"backup"})
+	h.eventually("the refusal", func() bool { return strings.Contains(d.result.Text, "Destinations not changed") })
+	h.eventually("the ticks back", func() bool { return len(d.dests.Selected) == 2 })
+	p.slowPatch.Store(0)
+	h.eventually("both to publish", func() bool { return h.job(id).State == core.StateDone })
+	if st := p.sb.Stats(); st.AddContent != 2 || st.TusCreates != 2 {
+		t.Fatalf("want one content entry and one upload per destination: %+v", st)
 	}
 }

@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +38,8 @@ type detailsPanel struct {
 	lang      *widget.SelectEntry
 	vis       *widget.RadioGroup
 	kids      *widget.Check
+	dests     *widget.CheckGroup // the accounts the video goes to
+	filling   bool               // dests is being set from the job, not by the creator
 	save      *widget.Button
 	result    *widget.Label
 	link      *widget.Hyperlink
@@ -70,6 +74,8 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.vis.Horizontal = true
 	d.vis.Required = true
 	d.kids = widget.NewCheck("Made for kids", nil)
+	d.dests = widget.NewCheckGroup(nil, d.destsChanged)
+	d.dests.Horizontal = true
 	d.save = widget.NewButtonWithIcon("Save changes", theme.DocumentSaveIcon(), d.doSave)
 	d.save.Importance = widget.HighImportance
 	d.result = widget.NewLabel("")
@@ -84,6 +90,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 		widget.NewFormItem("Language", d.lang),
 		widget.NewFormItem("Visibility", d.vis),
 		widget.NewFormItem("", d.kids),
+		widget.NewFormItem("Destinations", d.dests),
 	)
 	d.form = container.NewVScroll(container.NewVBox(
 		d.heading, d.state, d.link,
@@ -117,6 +124,16 @@ func (d *detailsPanel) show(r *row) {
 	d.vis.SetSelected(j.Meta.Visibility)
 	d.kids.SetChecked(j.Meta.MadeForKids)
 	d.result.SetText("")
+	var names []string
+	if accts, err := d.u.ui.deps.Accounts.List(); err == nil { // in memory: no disk read
+		for _, a := range accts {
+			names = append(names, a.Name)
+		}
+	}
+	d.filling = true
+	d.dests.Options = names
+	d.dests.Refresh()
+	d.filling = false
 	d.update(r)
 	d.empty.Hide()
 	d.form.Show()
@@ -155,6 +172,11 @@ func (d *detailsPanel) update(r *row) {
 	}
 	if d.newPoster == "" {
 		d.setPoster(j.ThumbnailPath)
+	}
+	if accts := targetAccounts(j); strings.Join(accts, ",") != strings.Join(d.dests.Selected, ",") {
+		d.filling = true
+		d.dests.SetSelected(accts)
+		d.filling = false
 	}
 	if (core.Unfinished(j) || j.State == core.StateDone) && d.result.Text != "Saving…" {
 		if d.save.Disabled() {
@@ -212,6 +234,43 @@ func (d *detailsPanel) choosePoster() {
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}))
 	fd.Resize(fyne.NewSize(760, 520))
 	fd.Show()
+}
+
+// destsChanged applies a change of destinations made by the creator: new
+// accounts are added, unticked ones dropped if they have not started.
+func (d *detailsPanel) destsChanged(selected []string) {
+	if d.filling || d.id == "" {
+		return
+	}
+	id, engine := d.id, d.u.ui.deps.Engine
+	sel := append([]string(nil), selected...)
+	d.u.ui.goBackground(func(context.Context) {
+		j, err := engine.SetTargets(id, sel)
+		d.u.ui.do(func() {
+			if d.id != id {
+				return
+			}
+			if err != nil {
+				d.result.Importance = widget.DangerImportance
+				d.result.SetText("Destinations not changed: " + err.Error())
+				if i, ok := d.u.index[id]; ok {
+					d.update(d.u.rows[i]) // back to the job's destinations
+				}
+				return
+			}
+			d.result.Importance = widget.SuccessImportance
+			d.result.SetText(fmt.Sprintf("Goes to %s.", strings.Join(targetAccounts(j), ", ")))
+		})
+	})
+}
+
+// targetAccounts are the accounts of j's targets, in order.
+func targetAccounts(j persist.Job) []string {
+	names := make([]string, len(j.Targets))
+	for i, t := range j.Targets {
+		names[i] = t.Account
+	}
+	return names
 }
 
 // doSave sends the form (and a newly chosen poster) to the engine.

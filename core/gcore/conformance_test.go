@@ -49,7 +49,7 @@ func (p *platform) client() *gcore.Client {
 	return &gcore.Client{
 		BaseURL: p.run.APIURL, Account: "gcore",
 		Key:  func() (string, error) { return p.run.Server.Key(), nil },
-		HTTP: httpx.WithWatchdog(nil, 300*time.Millisecond),
+		HTTP: httpx.WithWatchdog(nil, time.Second),
 		// The guide's six attempts, without its waits.
 		RetryDelays: []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond},
 	}

@@ -35,7 +35,7 @@ type platform struct {
 const conformanceChunk = 64 << 10
 
 func (p *platform) Driver(testing.TB) dest.Driver {
-	c := gjw.NewClient(p.env.Hosts, p.creds, httpx.WithWatchdog(nil, 300*time.Millisecond))
+	c := gjw.NewClient(p.env.Hosts, p.creds, httpx.WithWatchdog(nil, time.Second))
 	// The guide's six attempts, without its waits.
 	c.RetryDelays = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond}
 	return gjw.NewDriver(c, gjw.DriverOptions{ChunkSize: conformanceChunk, PollInterval: time.Millisecond, Images: p.images})

@@ -42,7 +42,7 @@ type Stats struct {
 type Platform interface {
 	// Driver builds a new driver of the sandbox's account, as a fresh
 	// process would (so a kill loses every in-memory cache), with fast
-	// retries and a stall timeout of about a second at most.
+	// retries and a stall timeout of about a second.
 	Driver(t testing.TB) dest.Driver
 	// Chunk is the transfer unit: at most this much is re-sent on resume.
 	Chunk() int64
