@@ -143,6 +143,7 @@ type Server struct {
 	calls    map[string][]time.Time
 	faults   []*queuedFault
 	fail     string
+	expireIn int // part PUTs until every link issued expires (0: never)
 	stats    Stats
 	now      func() time.Time
 }
@@ -188,6 +189,14 @@ func (s *Server) SetS3URL(u string) {
 func (s *Server) ExpireLinks() {
 	s.mu.Lock()
 	s.notAfter = s.now()
+	s.mu.Unlock()
+}
+
+// ExpireLinksAfter expires every link issued so far once n more parts are
+// stored (a link expiring mid-upload in a test that cannot time it).
+func (s *Server) ExpireLinksAfter(n int) {
+	s.mu.Lock()
+	s.expireIn = n
 	s.mu.Unlock()
 }
 
@@ -643,6 +652,11 @@ func (s *Server) servePart(w http.ResponseWriter, r *http.Request) {
 	}
 	u.parts[n] = part{size: got, md5: sum}
 	s.stats.PartPuts++
+	if s.expireIn > 0 {
+		if s.expireIn--; s.expireIn == 0 {
+			s.notAfter = s.now()
+		}
+	}
 	s.mu.Unlock()
 	w.Header().Set("ETag", `"`+sum+`"`)
 	w.WriteHeader(http.StatusOK)
