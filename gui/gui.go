@@ -14,8 +14,11 @@ package gui
 import (
 	"context"
 	"image/color"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -234,16 +237,21 @@ func (u *UI) setSignedOut(out bool) {
 		u.banner.Hide()
 		return
 	}
-	waiting := 0
+	// Name the accounts whose uploads wait: the other accounts go on.
+	waiting, names := 0, map[string]bool{}
 	for _, r := range u.uploads.rows {
-		if core.Unfinished(r.job) && r.job.State != core.StatePaused {
-			waiting++
+		for _, t := range r.job.Targets {
+			if t.State == core.StateWaiting && dest.Reason(t.Reason) == dest.ReasonSignedOut {
+				waiting++
+				names[t.Account] = true
+			}
 		}
 	}
 	msg := "You are signed out of Gan Jing World. Sign in to upload."
 	if waiting > 0 {
-		msg = "Your Gan Jing World session has ended. " + plural(waiting, "upload waits", "uploads wait") +
-			" and nothing is lost: sign in again to continue."
+		accts := slices.Sorted(maps.Keys(names))
+		msg = "The session of " + strings.Join(accts, ", ") + " has ended. " + plural(waiting, "upload waits", "uploads wait") +
+			" and nothing is lost: sign in again to continue; other accounts go on."
 	}
 	u.bannerText.SetText(msg)
 	u.banner.Show()

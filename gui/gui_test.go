@@ -493,8 +493,8 @@ func TestRevokedSessionShowsBannerAndLosesNothing(t *testing.T) {
 		return j.State == core.StateWaiting && view(j).Reason == dest.ReasonSignedOut
 	})
 	h.eventually("the banner", func() bool { return h.ui.banner.Visible() })
-	if !strings.Contains(h.ui.bannerText.Text, "nothing is lost") {
-		t.Fatalf("banner says %q", h.ui.bannerText.Text)
+	if !strings.Contains(h.ui.bannerText.Text, "nothing is lost") || !strings.Contains(h.ui.bannerText.Text, "session of gjw has ended") {
+		t.Fatalf("banner says %q, want it to name the account", h.ui.bannerText.Text)
 	}
 	if j := h.job(id); view(j).ContentID != contentID {
 		t.Fatalf("content id changed from %s to %s", contentID, view(j).ContentID)
