@@ -161,17 +161,20 @@ func TestAccountCommands(t *testing.T) {
 			}
 			c.ok("account", "remove", "jw")
 
-			// The other platforms are not available yet: one line, nothing stored.
-			for _, args := range [][]string{
-				{"wangsu", "--access-key", c.secret("ws-AK-789"), "--secret-key", c.secret("ws-SK-012"), "--name", "ws"},
-			} {
-				o := c.gjw(append([]string{"account", "add"}, args...)...)
-				if o.code == 0 || !strings.Contains(oneErrorLine(t, o), "not available yet") || o.stdout != "" {
-					t.Fatalf("account add %s: %v", args[0], o)
-				}
+			// Wangsu accounts are stored; neither key is printed.
+			out = c.ok("account", "add", "wangsu", "--access-key", c.secret("ws-AK-789"), "--secret-key", c.secret("ws-SK-012"), "--name", "ws")
+			if !strings.Contains(out, `Wangsu account "ws"`) {
+				t.Fatalf("add wangsu: %q", out)
 			}
+			if rows := c.list(); len(rows) != 3 || rows[2].Name != "ws" || rows[2].Platform != "wangsu" || !rows[2].SignedIn || rows[2].Default {
+				t.Fatalf("after add wangsu: %+v", rows)
+			}
+			if o := c.gjw("account", "add", "wangsu", "--access-key", "ak", "--name", "nosk"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--secret-key") {
+				t.Fatalf("wangsu without a secret key: %v", o)
+			}
+			c.ok("account", "remove", "ws")
 			if rows := c.list(); len(rows) != 2 {
-				t.Fatalf("an unavailable platform was stored: %+v", rows)
+				t.Fatalf("after remove ws: %+v", rows)
 			}
 
 			c.ok("account", "remove", "second")

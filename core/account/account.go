@@ -51,7 +51,7 @@ func Title(platform string) string {
 
 // available are the platforms that have a driver. Accounts of the others
 // cannot be added yet.
-var available = map[string]bool{GJW: true, Gcore: true, JW: true}
+var available = map[string]bool{GJW: true, Gcore: true, JW: true, Wangsu: true}
 
 // Available reports whether accounts of platform can be added (its driver
 // exists).

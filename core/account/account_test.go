@@ -131,11 +131,9 @@ func TestAddNamesDefaultsAndUnavailable(t *testing.T) {
 	if a, _, _ := m.Get("gjw"); !a.Default {
 		t.Fatal("re-sign-in lost the default flag")
 	}
-	for _, p := range []string{Wangsu} { // Gcore and JW have their drivers
-		err := m.Add(Account{Platform: p}, map[string]string{"api_key": "k"})
-		if !errors.Is(err, ErrUnavailable) {
-			t.Fatalf("%s: %v", p, err)
-		}
+	// Every platform has its driver now; a Wangsu account needs both keys.
+	if err := m.Add(Account{Platform: Wangsu}, map[string]string{"access_key": "ak"}); err == nil || errors.Is(err, ErrUnavailable) {
+		t.Fatalf("a Wangsu account without its secret key: %v", err)
 	}
 	if err := m.Add(Account{Platform: "vimeo"}, nil); err == nil {
 		t.Fatal("unknown platform accepted")

@@ -29,6 +29,8 @@ func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
 			return NewGcoreDriver(m, name, o), nil
 		case JW:
 			return NewJWDriver(m, name, o)
+		case Wangsu:
+			return NewWangsuDriver(m, name, o), nil
 		}
 		return nil, fmt.Errorf("account %q: %s is %w", name, Title(a.Platform), ErrUnavailable)
 	}

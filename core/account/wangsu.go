@@ -1,0 +1,34 @@
+package account
+
+import (
+	"fmt"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
+	"github.com/gjw-uploader/gjw-uploader/core/wangsu"
+)
+
+// NewWangsuDriver is the Wangsu Cloud VoD driver of account name: the API
+// at $WANGSU_API_URL, else https://api.cloudv.haplat.net; the access key
+// and secret key read from m at each call (so keys added again are used at
+// once, and a removed account's work waits), the engine options' polling,
+// retry delays and stall watchdog. Blocks are WCS's 4 MiB; GJW_CHUNK_SIZE,
+// when set, sizes the chunks inside a block (at most the block).
+func NewWangsuDriver(m *Manager, name string, o core.Options) *wangsu.Driver {
+	c := &wangsu.Client{
+		BaseURL: wangsu.APIURL(""), Account: name,
+		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
+		RetryDelays: o.RetryDelays,
+		Keys: func() (wangsu.Keys, error) {
+			s, err := m.Secret(name)
+			if err != nil {
+				return wangsu.Keys{}, fmt.Errorf("%w: %v", wangsu.ErrNoKey, err)
+			}
+			if s["access_key"] == "" || s["secret_key"] == "" {
+				return wangsu.Keys{}, fmt.Errorf("%w: account %q has none: add it again with gjw account add wangsu --access-key AK --secret-key SK --name %s", wangsu.ErrNoKey, name, name)
+			}
+			return wangsu.Keys{AccessKey: s["access_key"], SecretKey: s["secret_key"]}, nil
+		},
+	}
+	return wangsu.NewDriver(c, wangsu.DriverOptions{ChunkSize: o.ChunkSize, PollInterval: o.PollInterval, PollAttempts: o.PollAttempts})
+}
