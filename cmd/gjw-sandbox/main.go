@@ -1,14 +1,16 @@
 // Command gjw-sandbox serves the Gan Jing World emulator (core/sandbox) on
 // three loopback ports, and the Gcore Video Hosting emulator
 // (core/sandbox/gcore: its API and two TUS upload servers) on three more,
-// so the app can be tried without an account:
+// and the JW Player emulator (core/sandbox/jw: its API and S3 stand-in) on
+// two more, so the app can be tried without an account:
 //
 //	gjw-sandbox -env-file .sandbox.env
 //
-// It prints the base URLs as export lines (GJW_*_URL, GCORE_API_URL), the
-// demo accounts' secrets (sandbox-only values: GJW_DEMO_*, and
-// GJW_DEMO_GCORE_KEY), and ready-to-paste `gjw login` and `gjw account add
-// gcore` lines, then serves until SIGINT or SIGTERM.
+// It prints the base URLs as export lines (GJW_*_URL, GCORE_API_URL,
+// JW_API_URL), the demo accounts' secrets (sandbox-only values: GJW_DEMO_*,
+// GJW_DEMO_GCORE_KEY, GJW_DEMO_JW_SITE and GJW_DEMO_JW_SECRET), and
+// ready-to-paste `gjw login`, `gjw account add gcore` and `gjw account add
+// jw` lines, then serves until SIGINT or SIGTERM.
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
+	jwsb "github.com/gjw-uploader/gjw-uploader/core/sandbox/jw"
 )
 
 func main() {
@@ -40,6 +43,7 @@ func run() error {
 		imagePort  = flag.Int("image-port", 8482, "port of the image CDN (imgapi.cloudokyo.cloud); 0 picks one")
 		vodPort    = flag.Int("vod-port", 8483, "port of the VOD CDN (vodapi.cloudokyo.cloud); 0 picks one")
 		gcorePort  = flag.Int("gcore-port", 8484, "port of the Gcore API (api.gcore.com); its two upload servers listen on the next two ports (0: pick all three)")
+		jwPort     = flag.Int("jw-port", 8490, "port of the JW Player API (api.jwplayer.com); its S3 stand-in listens on the next port (0: pick both)")
 		dir        = flag.String("dir", "", "directory for uploads and images (default: a temporary directory, removed on exit)")
 		envFile    = flag.String("env-file", "", "also write the environment as KEY=VALUE lines to this file")
 		polls      = flag.Int("transcode-polls", 3, "status polls answered in_progress before a video is done (0: done at the first poll)")
@@ -97,6 +101,20 @@ func run() error {
 	}
 	defer grun.Close()
 
+	jcfg := jwsb.Config{Polls: cfg.TranscodePolls, Throttle: *throttle}
+	if *verbose {
+		jcfg.Logf = log.Printf
+	}
+	s3Port := 0
+	if *jwPort != 0 {
+		s3Port = *jwPort + 1
+	}
+	jrun, err := jwsb.Start(jcfg, *addr, *jwPort, s3Port)
+	if err != nil {
+		return err
+	}
+	defer jrun.Close()
+
 	acct := run.Server.DemoAccount()
 	env := append(run.Env(),
 		"GJW_DEMO_ACCESS_TOKEN="+acct.AccessToken,
@@ -106,6 +124,8 @@ func run() error {
 	)
 	env = append(env, grun.Env()...)
 	env = append(env, "GJW_DEMO_GCORE_KEY="+grun.Server.Key())
+	env = append(env, jrun.Env()...)
+	env = append(env, "GJW_DEMO_JW_SITE="+jrun.Server.SiteID(), "GJW_DEMO_JW_SECRET="+jrun.Server.Secret())
 	if *envFile != "" {
 		if err := os.WriteFile(*envFile, []byte(strings.Join(env, "\n")+"\n"), 0o600); err != nil {
 			return err
@@ -116,6 +136,7 @@ func run() error {
 	}
 	fmt.Printf("gjw login --access-token %s --refresh-token %s --channel %s\n", acct.AccessToken, acct.RefreshToken, acct.ChannelID)
 	fmt.Printf("gjw account add gcore --api-key %s\n", grun.Server.Key())
+	fmt.Printf("gjw account add jw --site-id %s --api-secret %s\n", jrun.Server.SiteID(), jrun.Server.Secret())
 	log.Printf("serving (files in %s); Ctrl-C to stop", *dir)
 
 	<-ctx.Done()
