@@ -57,6 +57,9 @@ var ErrUploadGone = errors.New("JW Player no longer accepts this upload")
 // RequestsPerMinute is JW's limit per token; the client keeps below it.
 const RequestsPerMinute = 60
 
+// RateLimitWait is the wait after a 429 without Retry-After: JW's window.
+const RateLimitWait = time.Minute
+
 // Client calls the JW Player API for one account.
 type Client struct {
 	BaseURL string // DefaultAPIURL when empty
@@ -206,7 +209,11 @@ func (c *Client) call(ctx context.Context, op, method, path, token string, body 
 		case token != "" && (res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusNotFound):
 			return fmt.Errorf("%s: %w (%s)", op, ErrUploadGone, httpx.ResponseError(op, res, words))
 		case res.StatusCode < 200 || res.StatusCode > 299:
-			return httpx.ResponseError(op, res, words)
+			e := httpx.ResponseError(op, res, words)
+			if e.Status == http.StatusTooManyRequests && e.RetryAfter == 0 {
+				e.RetryAfter = RateLimitWait // JW names no reset header: wait the window out
+			}
+			return e
 		}
 		if out == nil || res.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(b)) == 0 {
 			return nil
