@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	jwsb "github.com/gjw-uploader/gjw-uploader/core/sandbox/jw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 )
@@ -162,4 +163,67 @@ func TestUploadToJWKillThenResume(t *testing.T) {
 		t.Fatalf("resume: %v (%v)", o, err)
 	}
 	checkJW(t, run, res[0], size, part)
+}
+
+// One drop to Gan Jing World and JW Player, SIGKILLed while both upload:
+// gjw resume finishes both, one entity and one upload on each.
+func TestCrossPostGJWAndJWKillThenResume(t *testing.T) {
+	const part = 1 << 20
+	const size = 12*part + 777
+	c := newCLI(t, sandbox.Config{Throttle: 32 << 20}, size)
+	c.setChunk(t, part)
+	jrun, err := jwsb.Start(jwsb.Config{Polls: 1, Throttle: 32 << 20, MinPart: part}, "127.0.0.1", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jrun.Close()
+	t.Setenv("JW_API_URL", jrun.APIURL)
+	c.addGJW(binary, "gjw", c.sb.Server.DemoAccount())
+	c.mu.Lock()
+	c.tokens = append(c.tokens, jrun.Server.Secret())
+	c.mu.Unlock()
+	if o := c.gjw(binary, "account", "add", "jw", "--site-id", jrun.Server.SiteID(), "--api-secret", jrun.Server.Secret()); o.code != 0 {
+		t.Fatalf("account add jw: %v", o)
+	}
+
+	cmd := exec.Command(buildGJW(t), "upload", c.video, "--title", "T", "--thumbnail", c.thumb, "--to", "gjw,jw", "--json")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		g, j := c.sb.Server.Stats(), jrun.Server.Stats()
+		if g.TusPatchBytes >= 2*part && j.PartPuts >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("both uploads never started: %+v %+v\n%s", g, j, errb.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if g, j := c.sb.Server.Stats(), jrun.Server.Stats(); g.TusPatchBytes >= size || j.PartBytes >= size {
+		t.Skipf("an upload finished before the kill: %+v %+v", g, j)
+	}
+
+	o := c.gjw(binary, "resume", "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 2 || res[0].JobID != res[1].JobID {
+		t.Fatalf("resume: %v (%v)", o, err)
+	}
+	for _, r := range res {
+		if r.State != "done" || r.ID == "" || r.URL == "" {
+			t.Fatalf("resume result: %+v", r)
+		}
+		if r.Platform == "jw" {
+			checkJW(t, jrun, r, size, part)
+		}
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != 1 || st.TusCreates != 1 || st.TusPatchBytes > size+part {
+		t.Fatalf("GJW after resume: %+v", st)
+	}
 }
