@@ -1,16 +1,19 @@
 // Command gjw-sandbox serves the Gan Jing World emulator (core/sandbox) on
 // three loopback ports, and the Gcore Video Hosting emulator
 // (core/sandbox/gcore: its API and two TUS upload servers) on three more,
-// and the JW Player emulator (core/sandbox/jw: its API and S3 stand-in) on
-// two more, so the app can be tried without an account:
+// the JW Player emulator (core/sandbox/jw: its API and S3 stand-in) on
+// two more, and the Wangsu Cloud VoD emulator (core/sandbox/wangsu: its
+// API and WCS upload host) on two more, so the app can be tried without an
+// account:
 //
 //	gjw-sandbox -env-file .sandbox.env
 //
 // It prints the base URLs as export lines (GJW_*_URL, GCORE_API_URL,
-// JW_API_URL), the demo accounts' secrets (sandbox-only values: GJW_DEMO_*,
-// GJW_DEMO_GCORE_KEY, GJW_DEMO_JW_SITE and GJW_DEMO_JW_SECRET), and
-// ready-to-paste `gjw login`, `gjw account add gcore` and `gjw account add
-// jw` lines, then serves until SIGINT or SIGTERM.
+// JW_API_URL, WANGSU_API_URL), the demo accounts' secrets (sandbox-only
+// values: GJW_DEMO_*, GJW_DEMO_GCORE_KEY, GJW_DEMO_JW_SITE,
+// GJW_DEMO_JW_SECRET, GJW_DEMO_WANGSU_AK and GJW_DEMO_WANGSU_SK), and
+// ready-to-paste `gjw login` and `gjw account add gcore|jw|wangsu` lines,
+// then serves until SIGINT or SIGTERM.
 package main
 
 import (
@@ -26,6 +29,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
 	jwsb "github.com/gjw-uploader/gjw-uploader/core/sandbox/jw"
+	wangsusb "github.com/gjw-uploader/gjw-uploader/core/sandbox/wangsu"
 )
 
 func main() {
@@ -43,6 +47,7 @@ func run() error {
 		imagePort  = flag.Int("image-port", 8482, "port of the image CDN (imgapi.cloudokyo.cloud); 0 picks one")
 		vodPort    = flag.Int("vod-port", 8483, "port of the VOD CDN (vodapi.cloudokyo.cloud); 0 picks one")
 		gcorePort  = flag.Int("gcore-port", 8484, "port of the Gcore API (api.gcore.com); its two upload servers listen on the next two ports (0: pick all three)")
+		wangsuPort = flag.Int("wangsu-port", 8487, "port of the Wangsu Cloud VoD API (api.cloudv.haplat.net); its upload host listens on the next port (0: pick both)")
 		jwPort     = flag.Int("jw-port", 8490, "port of the JW Player API (api.jwplayer.com); its S3 stand-in listens on the next port (0: pick both)")
 		dir        = flag.String("dir", "", "directory for uploads and images (default: a temporary directory, removed on exit)")
 		envFile    = flag.String("env-file", "", "also write the environment as KEY=VALUE lines to this file")
@@ -115,6 +120,21 @@ func run() error {
 	}
 	defer jrun.Close()
 
+	wcfg := wangsusb.Config{Polls: cfg.TranscodePolls, Throttle: *throttle}
+	if *verbose {
+		wcfg.Logf = log.Printf
+	}
+	wsUploadPort := 0
+	if *wangsuPort != 0 {
+		wsUploadPort = *wangsuPort + 1
+	}
+	wrun, err := wangsusb.Start(wcfg, *addr, *wangsuPort, wsUploadPort)
+	if err != nil {
+		return err
+	}
+	defer wrun.Close()
+	wsAK, wsSK := wrun.Server.Keys()
+
 	acct := run.Server.DemoAccount()
 	env := append(run.Env(),
 		"GJW_DEMO_ACCESS_TOKEN="+acct.AccessToken,
@@ -126,6 +146,8 @@ func run() error {
 	env = append(env, "GJW_DEMO_GCORE_KEY="+grun.Server.Key())
 	env = append(env, jrun.Env()...)
 	env = append(env, "GJW_DEMO_JW_SITE="+jrun.Server.SiteID(), "GJW_DEMO_JW_SECRET="+jrun.Server.Secret())
+	env = append(env, wrun.Env()...)
+	env = append(env, "GJW_DEMO_WANGSU_AK="+wsAK, "GJW_DEMO_WANGSU_SK="+wsSK)
 	if *envFile != "" {
 		if err := os.WriteFile(*envFile, []byte(strings.Join(env, "\n")+"\n"), 0o600); err != nil {
 			return err
@@ -137,6 +159,7 @@ func run() error {
 	fmt.Printf("gjw login --access-token %s --refresh-token %s --channel %s\n", acct.AccessToken, acct.RefreshToken, acct.ChannelID)
 	fmt.Printf("gjw account add gcore --api-key %s\n", grun.Server.Key())
 	fmt.Printf("gjw account add jw --site-id %s --api-secret %s\n", jrun.Server.SiteID(), jrun.Server.Secret())
+	fmt.Printf("gjw account add wangsu --access-key %s --secret-key %s\n", wsAK, wsSK)
 	log.Printf("serving (files in %s); Ctrl-C to stop", *dir)
 
 	<-ctx.Done()
