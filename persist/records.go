@@ -112,6 +112,9 @@ type Settings struct {
 	// GcoreAPIURL is the Gcore API host ("" means https://api.gcore.com;
 	// GCORE_API_URL overrides it).
 	GcoreAPIURL string `json:"gcore_api_url,omitempty"`
+	// JWAPIURL is the JW Player API host ("" means https://api.jwplayer.com;
+	// JW_API_URL overrides it).
+	JWAPIURL string `json:"jw_api_url,omitempty"`
 	// StallTimeout is how long a request may make no progress before it is
 	// cancelled and retried (GJW_STALL_TIMEOUT overrides it).
 	StallTimeout time.Duration `json:"stall_timeout,omitempty"`

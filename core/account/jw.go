@@ -9,7 +9,8 @@ import (
 )
 
 // NewJWDriver is the JW Player driver of account name: the API at
-// $JW_API_URL, else https://api.jwplayer.com; the site id and API secret
+// $JW_API_URL, else the settings' JW API host, else
+// https://api.jwplayer.com; the site id and API secret
 // read from m at each call (so a secret added again is used at once, and
 // a removed account's work waits), the engine options' part size
 // (GJW_CHUNK_SIZE), polling, retry delays and stall watchdog.
@@ -18,8 +19,9 @@ func NewJWDriver(m *Manager, name string, o core.Options) (*jw.Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("account %q: %w: %v", name, jw.ErrNoSecret, err)
 	}
+	settings, _ := m.db.Settings() // unreadable settings: the default host
 	c := &jw.Client{
-		BaseURL: jw.APIURL(""), SiteID: s["site_id"], Account: name,
+		BaseURL: jw.APIURL(settings.JWAPIURL), SiteID: s["site_id"], Account: name,
 		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
 		RetryDelays: o.RetryDelays,
 		Secret: func() (string, error) {
