@@ -73,6 +73,8 @@ type Client struct {
 	// Budget is the most API calls per minute and token the client makes
 	// (default 55, under JW's 60); a negative value: no pacing.
 	Budget int
+	// Window is the budget's window (default a minute, JW's).
+	Window time.Duration
 
 	mu    sync.Mutex
 	calls map[string][]time.Time // per token hash
@@ -130,6 +132,10 @@ func (c *Client) pace(ctx context.Context, bearer string) error {
 	if budget < 0 {
 		return nil
 	}
+	window := c.Window
+	if window <= 0 {
+		window = time.Minute
+	}
 	sum := md5.Sum([]byte(bearer))
 	key := hex.EncodeToString(sum[:])
 	for {
@@ -139,7 +145,7 @@ func (c *Client) pace(ctx context.Context, bearer string) error {
 		}
 		now := time.Now()
 		calls := c.calls[key]
-		for len(calls) > 0 && now.Sub(calls[0]) >= time.Minute {
+		for len(calls) > 0 && now.Sub(calls[0]) >= window {
 			calls = calls[1:]
 		}
 		if len(calls) < budget {
@@ -147,7 +153,7 @@ func (c *Client) pace(ctx context.Context, bearer string) error {
 			c.mu.Unlock()
 			return nil
 		}
-		wait := time.Minute - now.Sub(calls[0])
+		wait := window - now.Sub(calls[0])
 		c.calls[key] = calls
 		c.mu.Unlock()
 		if err := httpx.Sleep(ctx, wait); err != nil {

@@ -156,3 +156,27 @@ func TestAPIURL(t *testing.T) {
 		t.Fatal("JW_API_URL")
 	}
 }
+
+// The limit reached: paced under it, the upload slows down and finishes
+// without a 429; unpaced, the 429s' Retry-After is waited out and it
+// finishes too. (Windows of 1 s stand for JW's minute.)
+func TestRateLimitReached(t *testing.T) {
+	for _, paced := range []bool{true, false} {
+		pl := newPlatform(t, sandbox.Config{RateLimit: 4, RateWindow: time.Second, Polls: 3})
+		c := pl.client()
+		c.Window, c.Budget = time.Second, 3
+		if !paced {
+			c.Budget = -1
+		}
+		d := jw.NewDriver(c, jw.DriverOptions{ChunkSize: conformancePart, PollInterval: time.Millisecond})
+		start := time.Now()
+		if _, err := d.Publish(context.Background(), nil, source(t, 2*conformancePart)); err != nil {
+			t.Fatalf("paced=%v: %v", paced, err)
+		}
+		// 1 create + 4 polls + 1 update check on the secret: over 4 in a second.
+		st := pl.run.Server.Stats()
+		if time.Since(start) < time.Second || (paced && st.Limited != 0) || (!paced && st.Limited == 0) || st.Creates != 1 {
+			t.Fatalf("paced=%v: took %s, stats %+v", paced, time.Since(start), st)
+		}
+	}
+}

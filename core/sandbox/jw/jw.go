@@ -81,6 +81,8 @@ type Config struct {
 	// RateLimit is the requests per minute per bearer (default 60; a
 	// negative value: no limit).
 	RateLimit int
+	// RateWindow is the limit's window (default a minute; tests shorten it).
+	RateWindow time.Duration
 	// Throttle, if > 0, limits each part PUT to that many bytes per second.
 	Throttle int64
 	// Logf, if set, gets one line per request and fault; never a secret.
@@ -167,6 +169,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = 60
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = time.Minute
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -350,14 +355,14 @@ func (s *Server) admit(w http.ResponseWriter, bearer string) bool {
 	defer s.mu.Unlock()
 	now := s.now()
 	calls := s.calls[bearer]
-	for len(calls) > 0 && now.Sub(calls[0]) >= time.Minute {
+	for len(calls) > 0 && now.Sub(calls[0]) >= s.cfg.RateWindow {
 		calls = calls[1:]
 	}
 	w.Header().Set("jw-request-limit", strconv.Itoa(s.cfg.RateLimit))
 	if len(calls) >= s.cfg.RateLimit {
 		s.calls[bearer] = calls
 		s.stats.Limited++
-		wait := time.Minute - now.Sub(calls[0])
+		wait := s.cfg.RateWindow - now.Sub(calls[0])
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		s.logf("api: 429 rate limit")
 		jwErrorLocked(w, http.StatusTooManyRequests, "too_many_requests", fmt.Sprintf("rate limit of %d requests per minute exceeded", s.cfg.RateLimit))
