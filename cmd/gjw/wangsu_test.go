@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
-	wangsusb "github.com/gjw-uploader/gjw-uploader/core/sandbox/wangsu"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	wangsusb "github.com/gjw-uploader/gjw-uploader/core/sandbox/wangsu"
 )
 
 // wangsuCLI is gjw on a fresh data folder pointed at a fresh Wangsu
@@ -89,5 +93,72 @@ func TestUploadToWangsuWrongSecret(t *testing.T) {
 	}
 	if st := run.Server.Stats(); st.Videos != 0 {
 		t.Fatalf("a video was created with a wrong secret: %+v", st)
+	}
+}
+
+// SIGKILL mid-upload, then gjw resume: one videoId, one batch, mkfile
+// once, at most one block re-sent. Each block's ctx and offset are saved
+// after every answer, so usually nothing is re-sent; but a chunk the host
+// stored whose answer the killed process never saved leaves a stale ctx,
+// and that block alone is sent again from its start (no call lists what
+// the host holds).
+func TestUploadToWangsuKillThenResume(t *testing.T) {
+	const chunk = 1 << 20
+	const size = 3*(4<<20) + 777
+	c, run, video := wangsuCLI(t, wangsusb.Config{Polls: 1, Throttle: 32 << 20}, "clip.mp4", size)
+	cmd := exec.Command(buildGJW(t), "upload", video, "--title", "T", "--to", "wangsu", "--json")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for st := run.Server.Stats(); st.Received < 5*chunk+chunk/2; st = run.Server.Stats() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the upload never started: %+v\n%s", st, errb.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if st := run.Server.Stats(); st.Mkfiles > 0 {
+		t.Skipf("the upload finished before the kill: %+v", st)
+	}
+	if o := c.gjw("jobs"); o.code != 0 || !strings.Contains(o.stdout, "uploading video") {
+		t.Fatalf("jobs after the kill: %v", o)
+	}
+	o := c.gjw("resume", "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 1 {
+		t.Fatalf("resume: %v (%v)", o, err)
+	}
+	r := res[0]
+	if r.Platform != "wangsu" || r.State != "done" || r.ID == "" || r.URL == "" {
+		t.Fatalf("result %+v", r)
+	}
+	st := run.Server.Stats()
+	if st.Videos != 1 || st.Batches != 1 || st.Mkfiles != 1 || st.Received > size+4<<20 || st.Mkblks > 5 {
+		t.Fatalf("want one video, one batch, one mkfile, at most one block re-sent: %+v (size %d)", st, size)
+	}
+}
+
+// 503, 500 and a dropped connection on chunks, and an upload token that
+// expires mid-upload (the host answers 401): one video, one batch, a new
+// token for the same fileId, nothing re-sent but the cut chunk's bytes.
+func TestUploadToWangsuFaultsAndTokenExpiry(t *testing.T) {
+	c, run, video := wangsuCLI(t, wangsusb.Config{Polls: 1}, "clip.mp4", wangsuSize)
+	run.Server.Inject(wangsusb.Fault{Host: "upload", Path: "/bput/", Status: 503})
+	run.Server.Inject(wangsusb.Fault{Host: "upload", Path: "/bput/", Status: 500})
+	run.Server.Inject(wangsusb.Fault{Host: "upload", Path: "/mkblk/", CutAfter: 1000})
+	run.Server.ExpireTokensAfter(5) // the 6th upload request on meets an expired token
+	o := c.gjw("upload", video, "--title", "T", "--to", "wangsu", "--json")
+	var r uploadResult
+	if err := json.Unmarshal([]byte(o.stdout), &r); o.code != 0 || err != nil || r.State != "done" {
+		t.Fatalf("upload: %v", o)
+	}
+	st := run.Server.Stats()
+	if st.Videos != 1 || st.Batches != 1 || st.Mkfiles != 1 || st.Tokens != 2 || st.TokenRefused != 1 || st.Received > wangsuSize+1000 {
+		t.Fatalf("stats %+v", st)
 	}
 }

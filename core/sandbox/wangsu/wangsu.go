@@ -172,6 +172,8 @@ type Server struct {
 	stats    Stats
 	fail     string
 	expireAt time.Time // tokens issued before it are expired
+	// expireAfter > 0 counts upload requests down to an ExpireTokens.
+	expireAfter int
 	now      func() time.Time
 	seq      int
 }
@@ -221,6 +223,15 @@ func (s *Server) Close() {
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	s.expireAt = s.now()
+	s.mu.Unlock()
+}
+
+// ExpireTokensAfter expires every token issued so far once n more upload
+// requests have been answered (token expiry mid-upload, for a test that
+// cannot hook the client).
+func (s *Server) ExpireTokensAfter(n int) {
+	s.mu.Lock()
+	s.expireAfter = n
 	s.mu.Unlock()
 }
 
@@ -647,6 +658,11 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) (string, boo
 	deadline, err1 := strconv.ParseInt(pol.Deadline, 10, 64)
 	issued, _ := strconv.ParseInt(pol.Issued, 10, 64)
 	s.mu.Lock()
+	if s.expireAfter > 0 {
+		if s.expireAfter--; s.expireAfter == 0 {
+			s.expireAt = s.now()
+		}
+	}
 	now, expireAt := s.now(), s.expireAt
 	s.mu.Unlock()
 	if err1 != nil || now.UnixMilli() > deadline || (!expireAt.IsZero() && issued <= expireAt.UnixNano()) {
