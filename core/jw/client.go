@@ -344,10 +344,19 @@ func (c *Client) PutPart(ctx context.Context, link string, f io.ReaderAt, off, s
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if etag := strings.Trim(res.Header.Get("ETag"), `"`); !strings.EqualFold(etag, sum) {
-		// Retryable: the part is sent again.
-		return "", &httpx.Error{Op: op, Status: 0, Err: fmt.Errorf("the ETag %q is not the part's MD5 %s", etag, sum)}
+		// The part is sent again at once (an attempt of the policy).
+		return "", httpx.Again(fmt.Errorf("%s: the ETag %q is not the part's MD5 %s", op, etag, sum))
 	}
 	return sum, nil
+}
+
+// PartMD5 is the MD5 hex of size bytes of f from off.
+func PartMD5(f io.ReaderAt, off, size int64) (string, error) {
+	h := md5.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, off, size)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // s3Words is the Code and Message of an S3 XML error.

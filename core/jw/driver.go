@@ -290,6 +290,18 @@ func (d *Driver) upload(ctx context.Context, cp *Checkpoint, p dest.Progress) er
 			continue // done, and JW holds the same bytes
 		}
 		off, sz := partRange(i)
+		if e := links[id].ETag; e != "" && cp.ETags[i] == "" {
+			// Stored, but the run ended before its checkpoint: keep it
+			// if JW holds this part's bytes.
+			if sum, err := PartMD5(f, off, sz); err == nil && sum == e {
+				cp.ETags[i] = sum
+				if err := p.Checkpoint(*cp); err != nil {
+					return err
+				}
+				p.Sent(done())
+				continue
+			}
+		}
 		var sum string
 		stale := false
 		err := d.client.policy().Do(ctx, fmt.Sprintf("upload part %d", id), true, func() error {

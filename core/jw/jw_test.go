@@ -180,3 +180,38 @@ func TestRateLimitReached(t *testing.T) {
 		}
 	}
 }
+
+// A part stored whose checkpoint was lost (a kill between the PUT's answer
+// and the save) is recognised by its MD5 and not sent again; a stored
+// part whose bytes differ is sent again.
+func TestResumeKeepsStoredPartWithoutCheckpoint(t *testing.T) {
+	pl := newPlatform(t, sandbox.Config{})
+	p := source(t, 3*conformancePart+5)
+	ctx, kill := context.WithCancel(context.Background())
+	var saved json.RawMessage
+	p.onSent = func(a int64) {
+		if a == conformancePart {
+			p.mu.Lock()
+			saved = append(json.RawMessage(nil), p.state...) // part 1 recorded
+			p.mu.Unlock()
+		}
+		if a >= 2*conformancePart {
+			kill()
+		}
+	}
+	if _, err := pl.Driver(t).Publish(ctx, nil, p); err == nil {
+		t.Fatal("the killed run finished")
+	}
+	p.onSent = nil
+	before := pl.run.Server.Stats().PartBytes
+	if _, err := pl.Driver(t).Publish(context.Background(), saved, p); err != nil { // part 2's record lost
+		t.Fatal(err)
+	}
+	sent := pl.run.Server.Stats().PartBytes - before
+	if sent != conformancePart+5 { // parts 3 and 4 only: part 2 is recognised
+		t.Fatalf("re-sent %d bytes", sent)
+	}
+	if st := pl.run.Server.Stats(); st.Creates != 1 || st.Completes != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}
