@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	wangsusb "github.com/gjw-uploader/gjw-uploader/core/sandbox/wangsu"
 )
@@ -160,5 +161,70 @@ func TestUploadToWangsuFaultsAndTokenExpiry(t *testing.T) {
 	st := run.Server.Stats()
 	if st.Videos != 1 || st.Batches != 1 || st.Mkfiles != 1 || st.Tokens != 2 || st.TokenRefused != 1 || st.Received > wangsuSize+1000 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// One drop to Gan Jing World and Wangsu, SIGKILLed while both upload: gjw
+// resume finishes both, one entity on each (one TUS upload on GJW; one
+// batch and one mkfile on Wangsu, at most one block re-sent).
+func TestCrossPostGJWAndWangsuKillThenResume(t *testing.T) {
+	const chunk = 1 << 20
+	const size = 12*chunk + 777
+	c := newCLI(t, sandbox.Config{Throttle: 32 << 20}, size)
+	c.setChunk(t, chunk)
+	wrun, err := wangsusb.Start(wangsusb.Config{Polls: 1, Throttle: 32 << 20}, "127.0.0.1", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrun.Close()
+	t.Setenv("WANGSU_API_URL", wrun.APIURL)
+	c.addGJW(binary, "gjw", c.sb.Server.DemoAccount())
+	ak, sk := wrun.Server.Keys()
+	c.mu.Lock()
+	c.tokens = append(c.tokens, sk)
+	c.mu.Unlock()
+	if o := c.gjw(binary, "account", "add", "wangsu", "--access-key", ak, "--secret-key", sk); o.code != 0 {
+		t.Fatalf("account add wangsu: %v", o)
+	}
+
+	cmd := exec.Command(buildGJW(t), "upload", c.video, "--title", "T", "--thumbnail", c.thumb, "--to", "gjw,wangsu", "--json")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		g, w := c.sb.Server.Stats(), wrun.Server.Stats()
+		if g.TusPatchBytes >= 2*chunk && w.Received >= 2*chunk {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("both uploads never started: %+v %+v\n%s", g, w, errb.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if g, w := c.sb.Server.Stats(), wrun.Server.Stats(); g.TusPatchBytes >= size || w.Mkfiles > 0 {
+		t.Skipf("an upload finished before the kill: %+v %+v", g, w)
+	}
+
+	o := c.gjw(binary, "resume", "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 2 || res[0].JobID != res[1].JobID {
+		t.Fatalf("resume: %v (%v)", o, err)
+	}
+	for _, r := range res {
+		if r.State != "done" || r.ID == "" || r.URL == "" {
+			t.Fatalf("resume result: %+v", r)
+		}
+	}
+	if st := wrun.Server.Stats(); st.Videos != 1 || st.Batches != 1 || st.Mkfiles != 1 || st.Received > size+4<<20 {
+		t.Fatalf("Wangsu after resume: %+v", st)
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != 1 || st.TusCreates != 1 || st.TusPatchBytes > size+chunk {
+		t.Fatalf("GJW after resume: %+v", st)
 	}
 }
