@@ -215,3 +215,15 @@ func TestResumeKeepsStoredPartWithoutCheckpoint(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// Over 1,000 parts: the listing is read in pages of 1,000.
+func TestManyPartsPaged(t *testing.T) {
+	pl := newPlatform(t, sandbox.Config{MinPart: 1024})
+	d := jw.NewDriver(pl.client(), jw.DriverOptions{ChunkSize: 1024, PollInterval: time.Millisecond})
+	if _, err := d.Publish(context.Background(), nil, source(t, 1000*1024+10)); err != nil {
+		t.Fatal(err)
+	}
+	if st := pl.run.Server.Stats(); st.Lists != 2 || st.PartPuts != 1001 || st.Completes != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}

@@ -163,3 +163,35 @@ func TestDefaultMinPart(t *testing.T) {
 		t.Fatal("the defaults are not the real rules")
 	}
 }
+
+func TestListingPages(t *testing.T) {
+	run := start(t, Config{})
+	res, b := do(t, "POST", run.APIURL+"/v2/sites/"+DemoSite+"/media/", DemoSecret,
+		strings.NewReader(`{"upload":{"method":"multipart"},"metadata":{"title":"T"}}`), "Content-Type", "application/json")
+	var m struct {
+		UploadID    string `json:"upload_id"`
+		UploadToken string `json:"upload_token"`
+	}
+	json.Unmarshal(b, &m)
+	if res.StatusCode != 201 {
+		t.Fatal(res.Status)
+	}
+	var l listing
+	_, b = do(t, "GET", run.APIURL+"/v2/uploads/"+m.UploadID+"/parts?page=2&page_length=1000", m.UploadToken, nil)
+	json.Unmarshal(b, &l)
+	if len(l.Parts) != 1000 || l.Parts[0].ID != 1001 {
+		t.Fatalf("page 2: %d parts from %d", len(l.Parts), l.Parts[0].ID)
+	}
+	_, b = do(t, "GET", run.APIURL+"/v2/uploads/"+m.UploadID+"/parts?page=11&page_length=1000", m.UploadToken, nil)
+	l = listing{}
+	json.Unmarshal(b, &l)
+	if len(l.Parts) != 0 {
+		t.Fatalf("page 11 lists %d parts beyond 10,000", len(l.Parts))
+	}
+	if res, _ := do(t, "GET", run.APIURL+"/v2/uploads/"+m.UploadID+"/parts?page=1&page_length=1001", m.UploadToken, nil); res.StatusCode != 400 {
+		t.Fatalf("page_length 1001: %d", res.StatusCode)
+	}
+	if res, _ := do(t, "PUT", run.APIURL+"/v2/uploads/"+m.UploadID+"/complete", m.UploadToken, nil); res.StatusCode != 400 {
+		t.Fatalf("complete without parts: %d", res.StatusCode)
+	}
+}
