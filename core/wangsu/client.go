@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
@@ -52,6 +53,10 @@ type Client struct {
 	RetryDelays []time.Duration
 	// Now is the signing clock (time.Now).
 	Now func() time.Time
+
+	// skew is the server's clock minus ours (ns), learnt from a refused
+	// call's Date header, added to the signing time.
+	skew atomic.Int64
 }
 
 // APIError is an answer whose body code is not 200.
@@ -134,10 +139,30 @@ func (c *Client) hc() *http.Client {
 }
 
 func (c *Client) now() time.Time {
+	now := time.Now()
 	if c.Now != nil {
-		return c.Now()
+		now = c.Now()
 	}
-	return time.Now()
+	return now.Add(time.Duration(c.skew.Load()))
+}
+
+// MaxSkew is the clock difference past which a refused call is signed
+// again with the server's time (Wangsu refuses timestamps over 5 min off).
+const MaxSkew = 2 * time.Minute
+
+// resync learns the server's clock from a refused answer's Date header;
+// it reports whether the clocks were far enough apart to sign again.
+func (c *Client) resync(res *http.Response) bool {
+	t, err := http.ParseTime(res.Header.Get("Date"))
+	if err != nil {
+		return false
+	}
+	d := t.Sub(c.now())
+	if d > -MaxSkew && d < MaxSkew {
+		return false
+	}
+	c.skew.Add(int64(d))
+	return true
 }
 
 // call POSTs params as JSON to path, signed anew for each attempt, and
@@ -147,6 +172,7 @@ func (c *Client) call(ctx context.Context, op, path string, params map[string]st
 	if err != nil {
 		return err
 	}
+	resynced := false
 	return c.policy().Do(ctx, op, idempotent, func() error {
 		keys, err := c.Keys()
 		if err != nil {
@@ -183,6 +209,11 @@ func (c *Client) call(ctx context.Context, op, path string, params map[string]st
 		msg := redact(ans.Message, keys.SecretKey)
 		switch {
 		case code == 200:
+		case !resynced && c.resync(res):
+			// A skewed clock (the timestamp's error code is undocumented):
+			// signed again once with the server's time.
+			resynced = true
+			return httpx.Again(&APIError{Op: op, Code: code, Message: msg})
 		case code == 1301:
 			return fmt.Errorf("%s: %w of account %q (%s): add it again with gjw account add wangsu --access-key AK --secret-key SK --name %s",
 				op, ErrKeyRefused, c.Account, msg, c.Account)

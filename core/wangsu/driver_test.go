@@ -161,3 +161,17 @@ func TestWrongSecret(t *testing.T) {
 		t.Fatalf("a video was created: %+v", st)
 	}
 }
+
+// A clock 10 minutes off: the first call is refused for its timestamp,
+// the client learns the server's time from Date and signs again, once.
+func TestClockSkewResynced(t *testing.T) {
+	pl := newPlatform(t)
+	pl.run.Server.SetClockSkew(10 * time.Minute)
+	res, err := pl.Driver(t).Publish(context.Background(), nil, source(t, 1000))
+	if err != nil || res.ID == "" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if st := pl.run.Server.Stats(); st.Refused != 1 || st.Videos != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}

@@ -174,8 +174,8 @@ type Server struct {
 	expireAt time.Time // tokens issued before it are expired
 	// expireAfter > 0 counts upload requests down to an ExpireTokens.
 	expireAfter int
-	now      func() time.Time
-	seq      int
+	now         func() time.Time
+	seq         int
 }
 
 // New returns a Server; see Config.
@@ -223,6 +223,15 @@ func (s *Server) Close() {
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	s.expireAt = s.now()
+	s.mu.Unlock()
+}
+
+// SetClockSkew sets the sandbox clock to the real time plus d (its Date
+// headers say so too): a client whose clock is more than 5 min off is
+// refused with code 1302.
+func (s *Server) SetClockSkew(d time.Duration) {
+	s.mu.Lock()
+	s.now = func() time.Time { return time.Now().Add(d) }
 	s.mu.Unlock()
 }
 
@@ -366,14 +375,18 @@ func (s *Server) API() http.Handler {
 		params, code, msg := s.authenticate(r, body)
 		if code == CodeOK {
 			code, msg, data := fn(params)
-			answer(w, code, msg, data)
+			s.answer(w, code, msg, data)
 			return
 		}
-		answer(w, code, msg, nil)
+		s.answer(w, code, msg, nil)
 	}))
 }
 
-func answer(w http.ResponseWriter, code int, msg string, data any) {
+func (s *Server) answer(w http.ResponseWriter, code int, msg string, data any) {
+	s.mu.Lock()
+	now := s.now()
+	s.mu.Unlock()
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	out := map[string]any{"code": code, "message": msg}
 	if data != nil {
 		out["data"] = data
@@ -400,7 +413,10 @@ func (s *Server) authenticate(r *http.Request, body []byte) (url.Values, int, st
 	if err != nil {
 		return refuse(CodeTimestamp, "X-WS-Timestamp: unix seconds required")
 	}
-	if d := s.now().Sub(time.Unix(ts, 0)); d > s.cfg.Window || d < -s.cfg.Window {
+	s.mu.Lock()
+	now := s.now()
+	s.mu.Unlock()
+	if d := now.Sub(time.Unix(ts, 0)); d > s.cfg.Window || d < -s.cfg.Window {
 		return refuse(CodeTimestamp, "X-WS-Timestamp differs from server time by more than 5 minutes")
 	}
 	m := authRe.FindStringSubmatch(r.Header.Get("Authorization"))
