@@ -61,7 +61,7 @@ func (p *prog) Checkpoint(s any) error {
 }
 func (p *prog) Latest() (dest.Edition, error) { return p.ed, nil }
 
-func source(t *testing.T, size int64) *prog {
+func source(t testing.TB, size int64) *prog {
 	path := filepath.Join(t.TempDir(), "v.mp4")
 	f, _ := os.Create(path)
 	io.CopyN(f, rand.Reader, size)
