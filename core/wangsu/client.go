@@ -59,6 +59,10 @@ type Client struct {
 	skew atomic.Int64
 }
 
+// CodeRateLimited is the body code of a call over the account's budget.
+// Wangsu does not document it: this is the sandbox's (1429).
+const CodeRateLimited = 1429
+
 // APIError is an answer whose body code is not 200.
 type APIError struct {
 	Op      string
@@ -214,6 +218,10 @@ func (c *Client) call(ctx context.Context, op, path string, params map[string]st
 			// signed again once with the server's time.
 			resynced = true
 			return httpx.Again(&APIError{Op: op, Code: code, Message: msg})
+		case code == CodeRateLimited:
+			// Over the account's call budget (300 per 5 min): a busy answer,
+			// retried with the policy's waits.
+			return &httpx.Error{Op: op, Status: http.StatusTooManyRequests, Message: msg}
 		case code == 1301:
 			return fmt.Errorf("%s: %w of account %q (%s): add it again with gjw account add wangsu --access-key AK --secret-key SK --name %s",
 				op, ErrKeyRefused, c.Account, msg, c.Account)

@@ -15,7 +15,8 @@
 //     (auth failures are [UNCONFIRMED]): 1301 "User has no permission" (the
 //     documented code: unknown access key, bad signature, malformed
 //     Authorization), 1302 timestamp outside the window, 1004 a parameter
-//     error, 1611 fileId longer than 32 characters, 1404 unknown videoId.
+//     error, 1611 fileId longer than 32 characters, 1404 unknown videoId, 1429 over Config.RateLimit
+//     calls in 5 minutes.
 //     Documented: 1500 originFileName over 40 characters (and videoName over
 //     40 in videoEdit), 1606 empty originFileName, 1608 overwrite not 0/1.
 //   - getUploadToken: the same fileId gives the same videoId and fileKey
@@ -100,6 +101,9 @@ type Config struct {
 	// Throttle, if > 0, limits each block request to that many bytes per
 	// second (demos; a test can kill mid-way).
 	Throttle int64
+	// RateLimit, if > 0, is the API calls accepted per 5 minutes per
+	// access key (Wangsu's default is 300); more answer code 1429.
+	RateLimit int
 	// Logf, if set, gets one line per request and fault; never a key,
 	// signature or token.
 	Logf func(format string, args ...any)
@@ -176,6 +180,7 @@ type Server struct {
 	expireAfter int
 	now         func() time.Time
 	seq         int
+	calls       []time.Time // accepted API calls in the last 5 min
 }
 
 // New returns a Server; see Config.
@@ -349,6 +354,7 @@ const (
 	CodeOverwrite     = 1608 // documented
 	CodeFileIDTooLong = 1611 // chosen
 	CodeNoVideo       = 1404 // chosen
+	CodeRateLimited   = 1429 // chosen: over Config.RateLimit calls in 5 min
 )
 
 // API is the handler of api.cloudv.haplat.net.
@@ -373,6 +379,9 @@ func (s *Server) API() http.Handler {
 			return
 		}
 		params, code, msg := s.authenticate(r, body)
+		if code == CodeOK && !s.admit() {
+			code, msg = CodeRateLimited, "Too many requests: at most 300 calls per 5 minutes"
+		}
 		if code == CodeOK {
 			code, msg, data := fn(params)
 			s.answer(w, code, msg, data)
@@ -380,6 +389,28 @@ func (s *Server) API() http.Handler {
 		}
 		s.answer(w, code, msg, nil)
 	}))
+}
+
+// admit is the rate limiter: RateLimit calls in any 5 minutes.
+func (s *Server) admit() bool {
+	if s.cfg.RateLimit <= 0 {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	keep := s.calls[:0]
+	for _, t := range s.calls {
+		if now.Sub(t) < 5*time.Minute {
+			keep = append(keep, t)
+		}
+	}
+	s.calls = keep
+	if len(s.calls) >= s.cfg.RateLimit {
+		return false
+	}
+	s.calls = append(s.calls, now)
+	return true
 }
 
 func (s *Server) answer(w http.ResponseWriter, code int, msg string, data any) {

@@ -235,3 +235,12 @@ func TestDefaultBlockUnit(t *testing.T) {
 		t.Fatalf("1 KiB block accepted: %d %v", st, m)
 	}
 }
+
+func TestRateLimit(t *testing.T) {
+	r := start(t, Config{RateLimit: 2})
+	for i, want := range []int{200, 200, CodeRateLimited} {
+		if a := api(t, r, DemoSecretKey, "/vod/videoManage/getVideoList", `{}`, time.Now(), nil); a.Code != want {
+			t.Fatalf("call %d: code %d, want %d", i+1, a.Code, want)
+		}
+	}
+}
