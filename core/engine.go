@@ -246,7 +246,7 @@ func (e *Engine) Add(u NewUpload) (persist.Job, error) {
 	j := persist.Job{
 		ID: newID(), Position: now.UnixNano(),
 		VideoPath: u.VideoPath, ThumbnailPath: u.ThumbnailPath, Size: fi.Size(), ModTime: fi.ModTime(),
-		Meta: u.Meta, CreatedAt: now,
+		Meta: u.Meta, CreatedAt: now, Rev: 1,
 	}
 	seen := map[string]bool{}
 	for _, acct := range accounts {
@@ -303,6 +303,7 @@ func (e *Engine) updateLocked(id string, fn func(*persist.Job) error) (persist.J
 		return j, err
 	}
 	j.State = Overall(j.Targets)
+	j.Rev++
 	return j, e.store.PutJob(j)
 }
 
@@ -611,6 +612,9 @@ func (e *Engine) Remove(id string) error {
 // accounts, or of every account when none is named.
 func (e *Engine) SignedIn(accounts ...string) {
 	e.mu.Lock()
+	if len(accounts) == 0 {
+		clear(e.drivers) // a new session somewhere: fresh drivers for all
+	}
 	for _, a := range accounts {
 		delete(e.drivers, a) // a new session: a fresh client
 	}
@@ -744,6 +748,7 @@ func (e *Engine) Move(id string, delta int) error {
 	for i := range waiting {
 		if waiting[i].Position != positions[i] {
 			waiting[i].Position = positions[i]
+			waiting[i].Rev++
 			if err := e.store.PutJob(waiting[i]); err != nil {
 				return err
 			}
@@ -761,21 +766,6 @@ func NotStarted(j persist.Job) bool {
 		}
 	}
 	return len(j.Targets) > 0
-}
-
-// StepInfo describes the step id of account's driver ("step 4 of 8 ·
-// creating content entry"); ok is false for an unknown step or account.
-func (e *Engine) StepInfo(account, id string) (st dest.Step, ok bool) {
-	d, err := e.Driver(account)
-	if err != nil {
-		return st, false
-	}
-	for _, s := range d.Steps() {
-		if s.ID == id {
-			return s, true
-		}
-	}
-	return st, false
 }
 
 // SetTargets changes where a job goes: accounts not yet among its targets

@@ -34,6 +34,10 @@ func (e *Engine) run(ctx context.Context, id, account string) error {
 	if err != nil {
 		return e.finish(ctx, id, account, err)
 	}
+	if t := j.Target(account); t.Platform == "" && d.Platform() != "" {
+		// Queued before its account existed: now it has a platform.
+		e.updateTarget(id, account, func(_ *persist.Job, t *persist.Target) error { t.Platform = d.Platform(); return nil })
+	}
 	p := e.newProgress(id, account, d)
 	defer p.stopTicker()
 	ctx = httpx.WithOnRetry(ctx, p.Retrying)
@@ -80,6 +84,9 @@ func (e *Engine) finish(ctx context.Context, id, account string, err error) erro
 			t.State = StateCanceled
 		case ctx.Err() != nil && !errors.Is(cause, errSignedOut): // shutting down: resume next time
 			t.State = StateQueued
+		case reason == dest.ReasonNeedPoster && j.ThumbnailPath != "":
+			// A poster was chosen while this run looked for one: go again.
+			t.State, t.Reason, t.Error = StateQueued, "", ""
 		case reason.Waits():
 			t.State, t.Reason, t.Error = StateWaiting, string(reason), err.Error()
 			ev.SignedOut = reason == dest.ReasonSignedOut
@@ -98,6 +105,9 @@ func (e *Engine) finish(ctx context.Context, id, account string, err error) erro
 	}
 	ev.Job = j
 	e.emit(ev)
+	if t.State == StateQueued {
+		e.poke()
+	}
 	return err
 }
 

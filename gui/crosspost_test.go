@@ -35,6 +35,7 @@ func lineText(l *targetLine) string { return l.text.Text + " · " + l.detail.Tex
 func TestCrossPostRowShowsALinePerTarget(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{parallel: 2})
+	h.addAccount("backup")
 	dir := t.TempDir()
 	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
 	video := sandboxtest.WriteRandom(t, filepath.Join(dir, "both.mp4"), testSize)
@@ -153,10 +154,10 @@ func jobTarget(j persist.Job, account string) persist.Target {
 func TestLateAddReportDoesNotTakeARowBack(t *testing.T) {
 	h := newHarness(t, nil, harnessOpts{noStart: true})
 	u := h.ui.uploads
-	added := persist.Job{ID: "late", Meta: persist.VideoMeta{Title: "late"}, State: core.StateQueued, Size: 100,
+	added := persist.Job{ID: "late", Rev: 1, Meta: persist.VideoMeta{Title: "late"}, State: core.StateQueued, Size: 100,
 		Targets: []persist.Target{{Account: "gjw", Platform: gjw.Platform, State: core.StateQueued}}}
 	running := added
-	running.State, running.UpdatedAt = core.StateRunning, time.Now()
+	running.State, running.Rev = core.StateRunning, 2
 	running.Targets = []persist.Target{{Account: "gjw", Platform: gjw.Platform, State: core.StateRunning, Step: gjw.StepToken}}
 	u.apply([]core.Event{{Job: running, Target: "gjw"}, {Job: added}})
 	if s := h.row("late").job.State; s != core.StateRunning {
@@ -168,16 +169,22 @@ func TestLateAddReportDoesNotTakeARowBack(t *testing.T) {
 	}
 }
 
+// addAccount adds a second GJW account, on the default account's session.
+func (h *harness) addAccount(name string) {
+	h.t.Helper()
+	cr, _, _ := h.accts.GJWCredentials("gjw").Credentials()
+	if err := h.accts.Add(account.Account{Name: name, Platform: account.GJW, ChannelID: cr.ChannelID}, cr); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // The details panel chooses an upload's destinations: ticking a second
 // account adds a target that publishes too; unticking a started one is
 // refused with a message and the ticks go back to the job's.
 func TestDetailsPanelChoosesDestinations(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{parallel: 2})
-	cr, _, _ := h.accts.GJWCredentials("gjw").Credentials()
-	if err := h.accts.Add(account.Account{Name: "backup", Platform: account.GJW, ChannelID: cr.ChannelID}, cr); err != nil {
-		t.Fatal(err)
-	}
+	h.addAccount("backup")
 	dir := t.TempDir()
 	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{200, 120, 40, 255})
 	video := sandboxtest.WriteRandom(t, filepath.Join(dir, "choose.mp4"), testSize)

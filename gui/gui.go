@@ -125,8 +125,11 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	u.settingsTab = container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.prefs.content)
 	u.tabs = container.NewAppTabs(u.uploadsTab, u.articlesTab, u.accountTab, u.settingsTab)
 	u.tabs.OnSelected = func(t *container.TabItem) {
-		if t == u.accountTab {
+		switch t {
+		case u.accountTab:
 			u.account.refreshStatus()
+		case u.settingsTab: // accounts may have been added since
+			u.prefs.loadDests()
 		}
 	}
 

@@ -615,6 +615,12 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	s.vis.SetSelected("private")
 	s.kids.SetChecked(true)
 	s.notify.SetChecked(false)
+	h.addAccount("backup")
+	h.ui.tabs.Select(h.ui.settingsTab)
+	if strings.Join(s.dests.Options, ",") != "backup,gjw" || strings.Join(s.dests.Selected, ",") != "gjw" {
+		t.Fatalf("destinations offered %v, ticked %v", s.dests.Options, s.dests.Selected)
+	}
+	s.dests.SetSelected([]string{"backup", "gjw"})
 	test.Tap(findButton(t, s.content, "Save settings"))
 	if !strings.Contains(s.result.Text, "Restart") {
 		t.Fatalf("result %q does not say hosts need a restart", s.result.Text)
@@ -632,6 +638,9 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	m := h.ui.uploads.rows[0].job.Meta
 	if m.Category != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {
 		t.Fatalf("new row meta %+v", m)
+	}
+	if ts := h.ui.uploads.rows[0].job.Targets; len(ts) != 2 || ts[0].Account != "backup" || ts[1].Account != "gjw" {
+		t.Fatalf("new row goes to %+v, want both default destinations", ts)
 	}
 }
 

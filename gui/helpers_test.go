@@ -161,7 +161,9 @@ func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.accts = accts
-	h.engine = core.New(account.DefaultGJWStore{DB: h.db, Accounts: accts}, opts)
+	// Wired as the app is: a driver per account, the accounts' defaults.
+	h.engine = core.New(account.DefaultGJWStore{DB: h.db, Accounts: accts}, account.Wire(accts, h.db, opts))
+	accts.OnRemove(h.engine.StopAccount)
 	h.ctx, h.stop = context.WithCancel(context.Background())
 	h.win = test.NewTempWindow(t, nil)
 	h.win.Resize(fyne.NewSize(1120, 720))

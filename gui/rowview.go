@@ -224,7 +224,7 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 	switch t.State {
 	case core.StateQueued:
 		status = "Queued"
-		if first, _ := u.steps.step(t.Account, ""); t.Step != "" && t.Step != first.ID {
+		if first, _ := u.steps.step(t.Platform, ""); t.Step != "" && t.Step != first.ID {
 			status = "Queued · resumes at " + step
 		}
 		detail = fmt.Sprintf("Number %d in line", u.linePosition(i))

@@ -48,6 +48,7 @@ type settingsView struct {
 	parallel        *widget.Select
 	chunk           *widget.Select
 	stall           *widget.Select
+	dests           *widget.CheckGroup // default destinations (accounts)
 	category        *widget.Entry
 	lang            *widget.SelectEntry
 	vis             *widget.RadioGroup
@@ -125,6 +126,10 @@ func newSettingsView(ui *UI) *settingsView {
 	s.stall = widget.NewSelect(stalls, nil)
 	s.stall.SetSelected(stall)
 
+	s.dests = widget.NewCheckGroup(nil, nil)
+	s.dests.Horizontal = true
+	s.loadDests()
+
 	d := withDefaultMeta(st.Defaults)
 	s.category = entry(d.Category, core.DefaultVideoMeta.Category)
 	s.lang = widget.NewSelectEntry(languages)
@@ -156,6 +161,7 @@ func newSettingsView(ui *UI) *settingsView {
 		widget.NewFormItem("Retry a stalled request after", s.stall),
 	))
 	defaultsCard := widget.NewCard("Defaults for new videos", "", widget.NewForm(
+		widget.NewFormItem("Destinations", s.dests),
 		widget.NewFormItem("Category", s.category),
 		widget.NewFormItem("Language", s.lang),
 		widget.NewFormItem("Visibility", s.vis),
@@ -198,6 +204,16 @@ func (s *settingsView) save() {
 		MadeForKids: s.kids.Checked,
 	}
 	st.Notify = s.notify.Checked
+	if len(s.dests.Options) > 0 {
+		if len(s.dests.Selected) == 0 {
+			s.say(widget.DangerImportance, "Tick at least one destination for new videos.")
+			return
+		}
+		if err := s.ui.deps.Accounts.SetDefaults(s.dests.Selected); err != nil {
+			s.say(widget.DangerImportance, "Could not save the destinations: "+err.Error())
+			return
+		}
+	}
 	if err := s.ui.deps.DB.PutSettings(st); err != nil {
 		s.say(widget.DangerImportance, "Could not save: "+err.Error())
 		return
@@ -210,6 +226,24 @@ func (s *settingsView) save() {
 		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."
 	}
 	s.say(widget.SuccessImportance, msg)
+}
+
+// loadDests offers every account, the default ones ticked (the Manager
+// reads from memory).
+func (s *settingsView) loadDests() {
+	accts, err := s.ui.deps.Accounts.List()
+	if err != nil {
+		return
+	}
+	var names, defaults []string
+	for _, a := range accts {
+		names = append(names, a.Name)
+		if a.Default {
+			defaults = append(defaults, a.Name)
+		}
+	}
+	s.dests.Options = names
+	s.dests.SetSelected(defaults)
 }
 
 func (s *settingsView) say(imp widget.Importance, msg string) {

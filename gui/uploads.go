@@ -70,15 +70,19 @@ func eventTarget(ev core.Event) string {
 // the whole job.
 func (r *row) apply(ev core.Event, steps *stepBook) {
 	prev := r.job
-	// A job never saved before has no UpdatedAt: that is Add's report,
-	// which can come after the queue has started the job and reported
-	// that (Add saves, the scheduler starts the job, then Add reports);
-	// it must not take the row back to queued.
-	stale := ev.Job.UpdatedAt.IsZero() && !prev.UpdatedAt.IsZero()
-	if !stale && (ev.Target == "" || prev.ID == "" || !r.merge(ev.Job, ev.Target)) {
+	acct := eventTarget(ev)
+	// Events of one job come from several goroutines and may arrive out
+	// of order: one carrying an older revision than the row's must not
+	// take the row back (only its live bytes are still news).
+	if ev.Job.Rev < prev.Rev {
+		if tr := r.transfer(acct); ev.Sent > 0 {
+			tr.sent, tr.speed, tr.eta, tr.retryIn = ev.Sent, ev.Speed, ev.ETA, ev.RetryIn
+		}
+		return
+	}
+	if ev.Target == "" || prev.ID == "" || !r.merge(ev.Job, ev.Target) {
 		r.job = ev.Job
 	}
-	acct := eventTarget(ev)
 	for _, t := range r.job.Targets {
 		if ev.Target != "" && t.Account != ev.Target {
 			continue
@@ -171,7 +175,7 @@ type uploadsView struct {
 
 func newUploadsView(ui *UI) *uploadsView {
 	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}, shown: map[string]*rowView{},
-		steps: newStepBook(ui.deps.Engine), heights: map[int]float32{}}
+		steps: newStepBook(), heights: map[int]float32{}}
 	u.posters = newPosterCache(ui, u.posterLoaded)
 	u.list = widget.NewList(
 		func() int { return len(u.rows) },
@@ -227,7 +231,6 @@ func newUploadsView(ui *UI) *uploadsView {
 
 // load shows the engine's jobs (on start: finished ones too, with links).
 func (u *uploadsView) load(jobs []persist.Job) {
-	u.steps.learn(jobs...) // before the engine starts: its lock is free
 	for _, j := range jobs {
 		r := newRow(j)
 		u.rows = append(u.rows, r)
@@ -450,7 +453,6 @@ func (u *uploadsView) drop(paths, refused []string) {
 			}
 			jobs = append(jobs, j)
 		}
-		u.steps.learn(jobs...) // here, not on the UI goroutine
 		u.ui.do(func() {
 			for _, j := range jobs {
 				if r := u.upsert(j); u.wantsFrame(r) {

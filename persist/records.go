@@ -19,6 +19,9 @@ type Job struct {
 	ID      string `json:"id"`
 	// Position orders waiting jobs in the queue (lower runs first).
 	Position int64 `json:"position"`
+	// Rev counts the job's writes, so a reader of reports that arrive out
+	// of order can tell the newer one.
+	Rev int64 `json:"rev,omitempty"`
 
 	VideoPath     string    `json:"video_path"`
 	ThumbnailPath string    `json:"thumbnail_path"`

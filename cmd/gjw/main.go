@@ -19,9 +19,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
-	"github.com/gjw-uploader/gjw-uploader/core/gcore"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
-	"github.com/gjw-uploader/gjw-uploader/core/wangsu"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -164,7 +162,6 @@ func (a *app) open(withEngine bool) error {
 	opts.OnEvent = a.progress.event
 	a.engine = core.New(account.DefaultGJWStore{DB: a.db, Accounts: a.accounts}, account.Wire(a.accounts, a.db, opts))
 	a.accounts.OnRemove(a.engine.StopAccount)
-	a.progress.steps = a.engine.StepInfo
 	return nil
 }
 
@@ -491,10 +488,6 @@ func cmdJobs(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// platformSteps are each platform's steps, for naming them without a
-// driver.
-var platformSteps = map[string][]dest.Step{gjw.Platform: gjw.Steps(), gcore.Platform: gcore.Steps(), wangsu.Platform: wangsu.Steps()}
-
 // stepNames names a target's step in its driver's words, without
 // building an engine (jobs runs beside the app).
 func (a *app) stepNames() func(persist.Target) string {
@@ -502,10 +495,8 @@ func (a *app) stepNames() func(persist.Target) string {
 		if t.State == core.StateDone {
 			return "published"
 		}
-		for _, st := range platformSteps[t.Platform] {
-			if st.ID == t.Step {
-				return st.Title
-			}
+		if st, ok := dest.StepOf(t.Platform, t.Step); ok {
+			return st.Title
 		}
 		return t.Step
 	}

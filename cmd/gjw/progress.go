@@ -20,9 +20,6 @@ type progressPrinter struct {
 	w   io.Writer
 	bar bool
 
-	// steps describes a target's step (the engine's StepInfo).
-	steps func(account, id string) (dest.Step, bool)
-
 	mu   sync.Mutex
 	jobs map[string]*jobLine // by job ID and account
 }
@@ -60,10 +57,7 @@ func (p *progressPrinter) event(ev core.Event) {
 	if len(j.Targets) > 1 {
 		name += " on " + t.Account
 	}
-	st, known := dest.Step{}, false
-	if p.steps != nil {
-		st, known = p.steps(t.Account, t.Step)
-	}
+	st, known := dest.StepOf(t.Platform, t.Step)
 	if t.Step != l.step {
 		l.step = t.Step
 		p.endBar(l)

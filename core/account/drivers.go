@@ -1,6 +1,8 @@
 package account
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
@@ -19,8 +21,8 @@ func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			return nil, fmt.Errorf("no account named %q: see gjw account list, or Account in the app", name)
+		if !ok { // removed, or not added yet: its uploads wait for it
+			return absent{name}, nil
 		}
 		switch a.Platform {
 		case GJW:
@@ -62,8 +64,30 @@ func NewGcoreDriver(m *Manager, name string, o core.Options) *gcore.Driver {
 	return gcore.NewDriver(c, gcore.DriverOptions{ChunkSize: o.ChunkSize, PollInterval: o.PollInterval, PollAttempts: o.PollAttempts})
 }
 
-// DefaultNames are the names of the default destinations.
+// absent is the driver of an account that does not exist (removed, or
+// not added yet): its targets wait, signed out, until it is added again.
+type absent struct{ name string }
+
+func (a absent) Platform() string                   { return "" }
+func (a absent) Steps() []dest.Step                 { return nil }
+func (a absent) Check(dest.Source, dest.Meta) error { return nil }
+func (a absent) Publish(context.Context, json.RawMessage, dest.Progress) (dest.Result, error) {
+	return dest.Result{}, a.err()
+}
+func (a absent) Update(context.Context, json.RawMessage, dest.Edition, dest.Progress) error {
+	return a.err()
+}
+func (a absent) err() error {
+	return dest.Stop(dest.ReasonSignedOut, fmt.Errorf("%w: account %q is not signed in (gjw login, or Account in the app)", gjw.ErrSignedOut, a.name))
+}
+
+// DefaultNames are the names of the default destinations. With no account
+// at all, new uploads go to "gjw", the name the first sign-in takes, and
+// wait for it.
 func (m *Manager) DefaultNames() []string {
+	if all, _ := m.List(); len(all) == 0 {
+		return []string{GJW}
+	}
 	accts, _ := m.Defaults()
 	names := make([]string, 0, len(accts))
 	for _, a := range accts {

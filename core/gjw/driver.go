@@ -42,6 +42,8 @@ var steps = []dest.Step{
 	{ID: StepFinalize, Title: "publishing", N: 8, Of: 8},
 }
 
+func init() { dest.RegisterSteps(Platform, steps) }
+
 // Steps are the GJW driver's steps, in order.
 func Steps() []dest.Step { return steps }
 
