@@ -120,7 +120,7 @@ func run() error {
 	}
 	defer jrun.Close()
 
-	wcfg := wangsusb.Config{Polls: cfg.TranscodePolls, Throttle: *throttle}
+	wcfg := wangsusb.Config{Polls: cfg.TranscodePolls, Throttle: *throttle, RateLimit: 300}
 	if *verbose {
 		wcfg.Logf = log.Printf
 	}
