@@ -23,7 +23,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
-const usage = `gjw uploads videos to Gan Jing World.
+const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu.
 
   gjw login --access-token A --refresh-token R --channel C [--expires-in SECONDS] [--name N]
   gjw logout                sign out: remove the default Gan Jing World account
@@ -31,20 +31,23 @@ const usage = `gjw uploads videos to Gan Jing World.
   gjw account list [--json] accounts, their default flag and where secrets live
   gjw account remove NAME   forget an account and wipe its secrets
   gjw account default NAME[,NAME]
-  gjw upload VIDEO --title T --thumbnail IMG [--description D] [--category cat13]
-             [--lang en-US] [--visibility public|private] [--kids] [--json]
-  gjw resume [--json]       finish every unfinished upload
-  gjw jobs [--json]         list uploads with their step and progress
+  gjw upload VIDEO --title T [--thumbnail IMG] [--to NAME[,NAME...]] [--description D]
+             [--category cat13] [--lang en-US] [--visibility public|private] [--kids] [--json]
+  gjw resume [--json]       finish every unfinished target of every upload
+  gjw jobs [--json]         list uploads with each target's step and progress
+  gjw version [--json]      version, commit and build date
   gjw refresh               refresh the session now
-  gjw article publish FILE.html|FILE.md --title T --poster IMG [...]
-  gjw article update CONTENT_ID FILE --title T --poster IMG [...]
+  gjw article publish FILE.html|FILE.md --title T --poster IMG [--to NAME] [...]
+  gjw article update CONTENT_ID FILE --title T --poster IMG [--to NAME] [...]
 
 Data (accounts, uploads in progress) lives in $GJW_DATA_DIR, by default the
 user config folder; secrets go to the system keyring when one runs, else to
 that folder (GJW_KEYRING=off forces that). GJW_API_URL, GJW_IMAGE_URL and
 GJW_VOD_URL point it at other hosts, such as the local sandbox (gjw-sandbox).
 GJW_CHUNK_SIZE (bytes), GJW_POLL_INTERVAL, GJW_POLL_ATTEMPTS and
-GJW_RETRY_DELAYS (e.g. 0,1s,3s) tune the upload.
+GJW_RETRY_DELAYS (e.g. 0,1s,3s) and GJW_STALL_TIMEOUT (e.g. 60s) tune the
+upload on every platform; GCORE_API_URL, JW_API_URL and WANGSU_API_URL point
+the other platforms at other hosts.
 `
 
 // Exit codes.
