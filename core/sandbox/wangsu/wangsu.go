@@ -37,6 +37,9 @@
 //     {"code":"404","message":"UploadId Not Found"}. No call lists blocks.
 //     A repeated mkfile of the same batch and ctxs answers as the first did
 //     (the real behaviour is [UNCONFIRMED]; counted in Stats.Mkfiles).
+//   - /file/upload (the simple upload): multipart fields token and file
+//     only, at most Config.FormLimit (2 GB) bytes, answering
+//     urlsafe_b64("hash=<WCS hash>").
 //   - getVideoList by videoId: data.videoListInfo[] with videoId, videoName,
 //     transcodeState (3 transcoding for Config.Polls polls after mkfile,
 //     then 1, or 4 with failReason after FailProcessing), videoState,
@@ -56,6 +59,7 @@ import (
 	"hash/crc32"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -104,6 +108,9 @@ type Config struct {
 	// RateLimit, if > 0, is the API calls accepted per 5 minutes per
 	// access key (Wangsu's default is 300); more answer code 1429.
 	RateLimit int
+	// FormLimit is the largest file /file/upload takes (default 2 GB);
+	// larger ones must use the slice upload.
+	FormLimit int64
 	// Logf, if set, gets one line per request and fault; never a key,
 	// signature or token.
 	Logf func(format string, args ...any)
@@ -199,6 +206,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Window <= 0 {
 		cfg.Window = 300 * time.Second
+	}
+	if cfg.FormLimit <= 0 {
+		cfg.FormLimit = 2 << 30
 	}
 	if cfg.Polls == 0 {
 		cfg.Polls = 2
@@ -649,7 +659,7 @@ func (s *Server) Upload() http.Handler {
 	return s.host("upload", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 		op := parts[0]
-		if op != "mkblk" && op != "bput" && op != "mkfile" {
+		if op != "mkblk" && op != "bput" && op != "mkfile" && r.URL.Path != "/file/upload" {
 			writeError(w, r, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
 			return
 		}
@@ -657,7 +667,11 @@ func (s *Server) Upload() http.Handler {
 			writeError(w, r, http.StatusMethodNotAllowed, "POST only")
 			return
 		}
-		fileKey, ok := s.checkToken(w, r)
+		if r.URL.Path == "/file/upload" {
+			s.formUpload(w, r)
+			return
+		}
+		fileKey, ok := s.checkToken(w, r, r.Header.Get("Authorization"))
 		if !ok {
 			return
 		}
@@ -681,7 +695,7 @@ func (s *Server) Upload() http.Handler {
 
 // checkToken verifies the raw upload token: HMAC, deadline, scope (and the
 // Key header against it). It returns the scope's file key.
-func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) (string, bool) {
+func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, token string) (string, bool) {
 	refuse := func(msg string) (string, bool) {
 		s.mu.Lock()
 		s.stats.TokenRefused++
@@ -689,7 +703,7 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) (string, boo
 		writeError(w, r, http.StatusUnauthorized, msg)
 		return "", false
 	}
-	parts := strings.Split(r.Header.Get("Authorization"), ":")
+	parts := strings.Split(token, ":")
 	if len(parts) != 3 || parts[0] != s.cfg.AccessKey {
 		return refuse("token invalid")
 	}
@@ -725,6 +739,93 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) (string, boo
 		}
 	}
 	return key, true
+}
+
+// formUpload is the simple upload: multipart/form-data with the fields
+// token and file only; the answer is urlsafe_b64("hash=<WCS hash>").
+func (s *Server) formUpload(w http.ResponseWriter, r *http.Request) {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" || params["boundary"] == "" {
+		writeError(w, r, http.StatusBadRequest, "file/upload: Content-Type multipart/form-data")
+		return
+	}
+	mr := multipart.NewReader(&countingReader{body: r.Body, n: &s.received, rate: s.cfg.Throttle, start: time.Now()}, params["boundary"])
+	var token string
+	var etag []byte
+	var size int64
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			writeError(w, r, http.StatusBadRequest, "file/upload: a malformed multipart body")
+			return
+		}
+		switch part.FormName() {
+		case "token":
+			b, _ := io.ReadAll(io.LimitReader(part, 8<<10))
+			token = string(b)
+		case "file":
+			if token == "" {
+				writeError(w, r, http.StatusBadRequest, "file/upload: the token field goes before the file")
+				return
+			}
+			var blocks [][]byte
+			for {
+				h := sha1.New()
+				n, err := io.Copy(h, io.LimitReader(part, DefaultBlockUnit))
+				size += n
+				if n > 0 {
+					blocks = append(blocks, h.Sum(nil))
+				}
+				if size > s.cfg.FormLimit {
+					writeError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("file/upload takes at most %d bytes: use the slice upload (mkblk/bput/mkfile)", s.cfg.FormLimit))
+					return
+				}
+				if err != nil {
+					return // a dropped connection: nothing stored
+				}
+				if n < DefaultBlockUnit {
+					break
+				}
+			}
+			if len(blocks) == 1 {
+				etag = append([]byte{0x16}, blocks[0]...)
+			} else if len(blocks) > 1 {
+				all := sha1.New()
+				for _, b := range blocks {
+					all.Write(b)
+				}
+				etag = append([]byte{0x96}, all.Sum(nil)...)
+			}
+		default:
+			writeError(w, r, http.StatusBadRequest, fmt.Sprintf("file/upload: unknown field %q (token and file only)", part.FormName()))
+			return
+		}
+	}
+	if etag == nil || size == 0 {
+		writeError(w, r, http.StatusBadRequest, "file/upload: the file field is required")
+		return
+	}
+	fileKey, ok := s.checkToken(w, r, token)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.videos[s.byKey[fileKey]]
+	switch {
+	case v == nil:
+		writeError(w, r, http.StatusNotFound, "File Not Found: no video for the token's key")
+		return
+	case v.Merged:
+		writeError(w, r, http.StatusBadRequest, "the file is uploaded already")
+		return
+	}
+	v.Merged, v.Size, v.Hash, v.TranscodeState, v.fail = true, size, base64.URLEncoding.EncodeToString(etag), 3, s.fail
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = io.WriteString(w, base64.URLEncoding.EncodeToString([]byte("hash="+v.Hash)))
 }
 
 func (s *Server) readChunk(w http.ResponseWriter, r *http.Request) ([]byte, bool) {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -242,5 +243,47 @@ func TestRateLimit(t *testing.T) {
 		if a := api(t, r, DemoSecretKey, "/vod/videoManage/getVideoList", `{}`, time.Now(), nil); a.Code != want {
 			t.Fatalf("call %d: code %d, want %d", i+1, a.Code, want)
 		}
+	}
+}
+
+// The simple upload: token and file fields only, a size limit pointing at
+// the slice upload, the base64 hash=… answer.
+func TestFormUpload(t *testing.T) {
+	r := start(t, Config{FormLimit: 5000, Polls: -1})
+	var tok tokenData
+	json.Unmarshal(api(t, r, DemoSecretKey, "/vod/videoManage/getUploadToken", `{"originFileName":"a.mp4"}`, time.Now(), nil).Data, &tok)
+	post := func(fields map[string]string, order []string) (int, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for _, k := range order {
+			if k == "file" {
+				fw, _ := mw.CreateFormFile("file", "a.mp4")
+				fw.Write([]byte(fields[k]))
+			} else {
+				mw.WriteField(k, fields[k])
+			}
+		}
+		mw.Close()
+		res, err := http.Post(tok.UploadURL+"/file/upload", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if st, _ := post(map[string]string{"token": tok.UploadToken, "file": "x", "extra": "1"}, []string{"token", "extra", "file"}); st != 400 {
+		t.Fatalf("unknown field: %d", st)
+	}
+	if st, b := post(map[string]string{"token": tok.UploadToken, "file": strings.Repeat("x", 5001)}, []string{"token", "file"}); st != 413 || !strings.Contains(b, "slice upload") {
+		t.Fatalf("over the limit: %d %s", st, b)
+	}
+	if st, _ := post(map[string]string{"token": "bogus:a:b", "file": "x"}, []string{"token", "file"}); st != 401 {
+		t.Fatalf("bad token: %d", st)
+	}
+	st, b := post(map[string]string{"token": tok.UploadToken, "file": "hello"}, []string{"token", "file"})
+	dec, _ := base64.URLEncoding.DecodeString(b)
+	if v, _ := r.Server.Video(tok.VideoID); st != 200 || !strings.HasPrefix(string(dec), "hash=") || !v.Merged || v.Size != 5 || "hash="+v.Hash != string(dec) {
+		t.Fatalf("upload: %d %q %+v", st, dec, v)
 	}
 }
