@@ -21,14 +21,30 @@ const (
 )
 
 func TestConformance(t *testing.T) {
-	desttest.Run(t, func(t *testing.T) desttest.Platform { return newPlatform(t) })
+	for _, mode := range []struct {
+		name string
+		cfg  sandbox.Config
+	}{
+		{"default", sandbox.Config{}},
+		// Only documented parameters; header values canonicalised lowercase
+		// (the other reading of the docs): the driver's lowercase values
+		// sign the same under both.
+		{"strict+lowercase", sandbox.Config{Strict: true, LowercaseHeaderValues: true}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			desttest.Run(t, func(t *testing.T) desttest.Platform { return newPlatformConfig(t, mode.cfg) })
+		})
+	}
 }
 
 type platform struct{ run *sandbox.Running }
 
-func newPlatform(t testing.TB) *platform {
+func newPlatform(t testing.TB) *platform { return newPlatformConfig(t, sandbox.Config{}) }
+
+func newPlatformConfig(t testing.TB, cfg sandbox.Config) *platform {
 	t.Helper()
-	run, err := sandbox.Start(sandbox.Config{BlockUnit: confBlock, Polls: 2}, "127.0.0.1", 0, 0)
+	cfg.BlockUnit, cfg.Polls = confBlock, 2
+	run, err := sandbox.Start(cfg, "127.0.0.1", 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

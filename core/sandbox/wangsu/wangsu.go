@@ -105,6 +105,12 @@ type Config struct {
 	// Throttle, if > 0, limits each block request to that many bytes per
 	// second (demos; a test can kill mid-way).
 	Throttle int64
+	// Strict refuses API parameters the docs do not list (code 1004).
+	Strict bool
+	// LowercaseHeaderValues lowercases signed header values before the
+	// signature is recomputed (wangsu-sdk-go's reading of the docs); off
+	// by default, so clients must send lowercase values to be safe.
+	LowercaseHeaderValues bool
 	// RateLimit, if > 0, is the API calls accepted per 5 minutes per
 	// access key (Wangsu's default is 300); more answer code 1429.
 	RateLimit int
@@ -389,6 +395,14 @@ func (s *Server) API() http.Handler {
 			return
 		}
 		params, code, msg := s.authenticate(r, body)
+		if code == CodeOK && s.cfg.Strict {
+			for k := range params {
+				if !knownParams[r.URL.Path][k] {
+					code, msg = CodeParam, fmt.Sprintf("The parameter is incorrect: unknown parameter %q", k)
+					break
+				}
+			}
+		}
 		if code == CodeOK && !s.admit() {
 			code, msg = CodeRateLimited, "Too many requests: at most 300 calls per 5 minutes"
 		}
@@ -399,6 +413,15 @@ func (s *Server) API() http.Handler {
 		}
 		s.answer(w, code, msg, nil)
 	}))
+}
+
+// headerValue is a signed header's value as canonicalised: as received,
+// or lowercased with Config.LowercaseHeaderValues (the Go SDK's reading).
+func (s *Server) headerValue(v string) string {
+	if s.cfg.LowercaseHeaderValues {
+		return strings.ToLower(v)
+	}
+	return v
 }
 
 // admit is the rate limiter: RateLimit calls in any 5 minutes.
@@ -421,6 +444,23 @@ func (s *Server) admit() bool {
 	}
 	s.calls = append(s.calls, now)
 	return true
+}
+
+// knownParams are each API's documented parameters (Config.Strict).
+var knownParams = map[string]map[string]bool{
+	"/vod/videoManage/getUploadToken": set("originFileName", "fileId", "fileMd5", "domain", "workflowId", "overwrite",
+		"categoryNames", "waterMarkName", "transCodeCombineName", "subtitleId", "subtitle"),
+	"/vod/videoManage/getVideoList": set("videoId", "videoName", "videoStatus", "transcodeState", "pageIndex", "pageSize"),
+	"/vod/videoManage/videoEdit": set("videoId", "videoName", "videoDescription", "videoClassification", "categoryNames",
+		"publishDomain", "playerId"),
+}
+
+func set(keys ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
 }
 
 func (s *Server) answer(w http.ResponseWriter, code int, msg string, data any) {
@@ -472,9 +512,9 @@ func (s *Server) authenticate(r *http.Request, body []byte) (url.Values, int, st
 	for _, n := range names {
 		switch n {
 		case "host":
-			hdrs[n] = r.Host
+			hdrs[n] = s.headerValue(r.Host)
 		default:
-			hdrs[n] = r.Header.Get(n)
+			hdrs[n] = s.headerValue(r.Header.Get(n))
 		}
 	}
 	if _, ok := hdrs["content-type"]; !ok || !strings.Contains(m[2], "host") {

@@ -287,3 +287,30 @@ func TestFormUpload(t *testing.T) {
 		t.Fatalf("upload: %d %q %+v", st, dec, v)
 	}
 }
+
+func TestStrictParamsAndHeaderCase(t *testing.T) {
+	r := start(t, Config{Strict: true})
+	if a := api(t, r, DemoSecretKey, "/vod/videoManage/getVideoList", `{"videoId":"x","bogus":"1"}`, time.Now(), nil); a.Code != CodeParam {
+		t.Fatalf("unknown parameter: %+v", a)
+	}
+	// A value with capitals signed as sent passes; signed lowercased, only
+	// with the switch on.
+	mixed := func(q *http.Request) {}
+	for _, lower := range []bool{false, true} {
+		r := start(t, Config{LowercaseHeaderValues: lower})
+		req, _ := http.NewRequest("POST", r.APIURL+"/vod/videoManage/getVideoList", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+		wangsu.Sign(req, DemoAccessKey, DemoSecretKey, []byte(`{}`), time.Now())
+		mixed(req)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a apiAnswer
+		json.NewDecoder(res.Body).Decode(&a)
+		res.Body.Close()
+		if want := !lower; (a.Code == 200) != want {
+			t.Fatalf("lowercase=%v: code %d", lower, a.Code)
+		}
+	}
+}
