@@ -46,9 +46,7 @@ type accountView struct {
 	signIn    *widget.Button
 	formMsg   *widget.Label
 
-	gcoreName, gcoreKey *widget.Entry // the Gcore form
-	gcoreAdd            *widget.Button
-	gcoreMsg            *widget.Label
+	keyForms map[string]*keyForm // by platform: Gcore, JW Player, Wangsu
 
 	content fyne.CanvasObject
 }
@@ -100,15 +98,16 @@ func newAccountView(ui *UI) *accountView {
 	)
 	signInCard := widget.NewCard("Sign in", "Add a Gan Jing World account with the tokens of a browser session", container.NewVBox(
 		help, form, container.NewHBox(a.signIn), a.formMsg))
-	a.gcoreName, a.gcoreKey = widget.NewEntry(), widget.NewPasswordEntry()
-	a.gcoreName.SetPlaceHolder("gcore")
-	a.gcoreKey.SetPlaceHolder("API key from the Gcore Customer Portal")
-	a.gcoreAdd = widget.NewButton("Add Gcore account", a.doAddGcore)
-	a.gcoreMsg = widget.NewLabel("")
-	a.gcoreMsg.Wrapping = fyne.TextWrapWord
-	gcoreCard := widget.NewCard("Gcore Video Hosting", "Add an account with its permanent API key", container.NewVBox(
-		widget.NewForm(widget.NewFormItem("Account name", a.gcoreName), widget.NewFormItem("API key", a.gcoreKey)),
-		container.NewHBox(a.gcoreAdd), a.gcoreMsg))
+	a.keyForms = map[string]*keyForm{}
+	var keyCards []fyne.CanvasObject
+	for _, p := range account.Platforms {
+		if p == account.GJW || !account.Available(p) {
+			continue
+		}
+		f := newKeyForm(a, p)
+		a.keyForms[p] = f
+		keyCards = append(keyCards, f.card)
+	}
 	var soon []fyne.CanvasObject
 	for _, p := range account.Platforms {
 		if account.Available(p) {
@@ -119,7 +118,7 @@ func newAccountView(ui *UI) *accountView {
 		soon = append(soon, b)
 	}
 	others := widget.NewCard("Other platforms", "", container.NewHBox(soon...))
-	a.content = container.NewVScroll(container.NewPadded(container.NewVBox(session, accounts, signInCard, gcoreCard, others)))
+	a.content = container.NewVScroll(container.NewPadded(container.NewVBox(append(append([]fyne.CanvasObject{session, accounts, signInCard}, keyCards...), others)...)))
 	a.refreshStatus()
 	return a
 }
@@ -264,35 +263,80 @@ func (a *accountView) doSignIn() {
 	})
 }
 
-// doAddGcore stores a Gcore account; the key is checked at the first
-// upload (adding checks nothing over the network) and never shown again.
-func (a *accountView) doAddGcore() {
-	name, key := strings.TrimSpace(a.gcoreName.Text), strings.TrimSpace(a.gcoreKey.Text)
-	if key == "" {
-		a.say(a.gcoreMsg, widget.DangerImportance, "Paste the API key to add the account.")
-		return
+// keyForm adds an account of a platform whose secrets are keys (Gcore,
+// JW Player, Wangsu): a name and one password field per secret.
+type keyForm struct {
+	a        *accountView
+	platform string
+	name     *widget.Entry
+	fields   map[string]*widget.Entry // by secret field ("api_key")
+	add      *widget.Button
+	msg      *widget.Label
+	card     *widget.Card
+}
+
+// fieldLabels are the words shown for secret fields.
+var fieldLabels = map[string]string{
+	"api_key": "API key", "site_id": "Site ID", "api_secret": "API secret",
+	"access_key": "Access key", "secret_key": "Secret key",
+}
+
+func newKeyForm(a *accountView, platform string) *keyForm {
+	f := &keyForm{a: a, platform: platform, name: widget.NewEntry(), fields: map[string]*widget.Entry{}}
+	f.name.SetPlaceHolder(platform)
+	items := []*widget.FormItem{widget.NewFormItem("Account name", f.name)}
+	for _, k := range account.SecretFields(platform) {
+		e := widget.NewPasswordEntry()
+		if k == "site_id" { // not a secret: shown
+			e = widget.NewEntry()
+		}
+		f.fields[k] = e
+		items = append(items, widget.NewFormItem(fieldLabels[k], e))
+	}
+	f.add = widget.NewButton("Add "+account.Title(platform)+" account", f.submit)
+	f.msg = widget.NewLabel("")
+	f.msg.Wrapping = fyne.TextWrapWord
+	f.card = widget.NewCard(account.Title(platform), "Add an account with its API credentials",
+		container.NewVBox(widget.NewForm(items...), container.NewHBox(f.add), f.msg))
+	return f
+}
+
+// submit stores the account; its keys are checked at the first upload
+// (adding checks nothing over the network) and never shown again.
+func (f *keyForm) submit() {
+	name := strings.TrimSpace(f.name.Text)
+	secret := map[string]string{}
+	for _, k := range account.SecretFields(f.platform) {
+		v := strings.TrimSpace(f.fields[k].Text)
+		if v == "" {
+			f.a.say(f.msg, widget.DangerImportance, "Paste the "+fieldLabels[k]+" to add the account.")
+			return
+		}
+		secret[k] = v
 	}
 	if name != "" {
 		if err := account.CheckName(name); err != nil {
-			a.say(a.gcoreMsg, widget.DangerImportance, "Account name: "+err.Error()+".")
+			f.a.say(f.msg, widget.DangerImportance, "Account name: "+err.Error()+".")
 			return
 		}
 	}
-	m := a.manager()
-	a.gcoreAdd.Disable()
-	a.say(a.gcoreMsg, widget.MediumImportance, "Saving…")
-	a.ui.goBackground(func(context.Context) {
-		err := m.Add(account.Account{Name: name, Platform: account.Gcore}, map[string]string{"api_key": key})
-		a.ui.do(func() {
-			a.gcoreAdd.Enable()
+	m := f.a.manager()
+	f.add.Disable()
+	f.a.say(f.msg, widget.MediumImportance, "Saving…")
+	f.a.ui.goBackground(func(context.Context) {
+		err := m.Add(account.Account{Name: name, Platform: f.platform}, secret)
+		f.a.ui.do(func() {
+			f.add.Enable()
 			if err != nil {
-				a.say(a.gcoreMsg, widget.DangerImportance, "Could not add the account: "+err.Error())
+				f.a.say(f.msg, widget.DangerImportance, "Could not add the account: "+err.Error())
 				return
 			}
-			a.gcoreName.SetText("")
-			a.gcoreKey.SetText("")
-			a.say(a.gcoreMsg, widget.SuccessImportance, "Added. Its key is stored and will not be shown again.")
-			a.refreshStatus()
+			f.name.SetText("")
+			for _, e := range f.fields {
+				e.SetText("")
+			}
+			f.a.say(f.msg, widget.SuccessImportance, "Added. Its keys are stored and will not be shown again.")
+			f.a.refreshStatus()
 		})
 	})
 }

@@ -89,17 +89,22 @@ func TestAccountTabSecondChannelAndRemove(t *testing.T) {
 	}
 
 	// A Gcore account: stored through the Manager, listed, its key never shown.
-	test.Tap(a.gcoreAdd)
-	h.eventually("the missing key", func() bool { return strings.Contains(a.gcoreMsg.Text, "API key") })
-	a.gcoreName.SetText("studio")
-	test.Type(a.gcoreKey, "GCORE-KEY-SECRET")
-	test.Tap(a.gcoreAdd)
-	h.eventually("the Gcore account", func() bool { return strings.Contains(a.gcoreMsg.Text, "Added") })
+	g := a.keyForms[account.Gcore]
+	test.Tap(g.add)
+	h.eventually("the missing key", func() bool { return strings.Contains(g.msg.Text, "API key") })
+	g.name.SetText("studio")
+	test.Type(g.fields["api_key"], "GCORE-KEY-SECRET")
+	test.Tap(g.add)
+	h.eventually("the Gcore account", func() bool { return strings.Contains(g.msg.Text, "Added") })
 	if sec, err := h.accts.Secret("studio"); err != nil || sec["api_key"] != "GCORE-KEY-SECRET" {
 		t.Fatalf("the Gcore key was not stored: %v", err)
 	}
-	if all := labels(a.content); !strings.Contains(all, "studio") || strings.Contains(all, "GCORE-KEY-SECRET") || a.gcoreKey.Text != "" {
-		t.Fatalf("after adding Gcore: %q (key field %q)", all, a.gcoreKey.Text)
+	if all := labels(a.content); !strings.Contains(all, "studio") || strings.Contains(all, "GCORE-KEY-SECRET") || g.fields["api_key"].Text != "" {
+		t.Fatalf("after adding Gcore: %q (key field %q)", all, g.fields["api_key"].Text)
+	}
+	// JW Player and Wangsu have their forms too, one field per secret.
+	if len(a.keyForms[account.JW].fields) != 2 || len(a.keyForms[account.Wangsu].fields) != 2 {
+		t.Fatal("the JW Player and Wangsu forms do not ask for both their credentials")
 	}
 
 	// The other platforms are shown, not offered.

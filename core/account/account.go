@@ -64,6 +64,10 @@ var secretKeys = map[string][]string{
 	Wangsu: {"access_key", "secret_key"},
 }
 
+// SecretFields are the secret fields an account of platform needs
+// (GJW's session is not a list of fields: nil).
+func SecretFields(platform string) []string { return secretKeys[platform] }
+
 // Account is one destination account. Its secrets are kept apart (see the
 // package comment).
 type Account struct {
