@@ -26,9 +26,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -212,20 +214,35 @@ func demoSignIn(accounts *account.Manager) error {
 	if err := gui.SignIn(accounts, cr); err != nil {
 		return err
 	}
-	return demoGcore(accounts)
+	return demoKeyAccounts(accounts)
 }
 
-// demoGcore adds the sandbox's Gcore demo account (GJW_DEMO_GCORE_KEY)
-// when there is no Gcore account yet.
-func demoGcore(accounts *account.Manager) error {
-	key := os.Getenv("GJW_DEMO_GCORE_KEY")
-	if key == "" {
-		return nil
+// demoKeyAccounts adds the sandbox's demo accounts of the key-based
+// platforms (GJW_DEMO_GCORE_KEY, GJW_DEMO_JW_*, GJW_DEMO_WANGSU_*) when
+// the platform has no account yet.
+func demoKeyAccounts(accounts *account.Manager) error {
+	for _, d := range []struct {
+		platform string
+		secret   map[string]string
+	}{
+		{account.Gcore, map[string]string{"api_key": os.Getenv("GJW_DEMO_GCORE_KEY")}},
+		{account.JW, map[string]string{"site_id": os.Getenv("GJW_DEMO_JW_SITE"), "api_secret": os.Getenv("GJW_DEMO_JW_SECRET")}},
+		{account.Wangsu, map[string]string{"access_key": os.Getenv("GJW_DEMO_WANGSU_AK"), "secret_key": os.Getenv("GJW_DEMO_WANGSU_SK")}},
+	} {
+		if slices.Contains(slices.Collect(maps.Values(d.secret)), "") {
+			continue // not on the sandbox
+		}
+		if _, ok, err := accounts.DefaultOf(d.platform); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := accounts.Add(account.Account{Platform: d.platform}, d.secret); err != nil {
+			return err
+		}
 	}
-	if _, ok, err := accounts.DefaultOf(account.Gcore); err != nil || ok {
-		return err
-	}
-	return accounts.Add(account.Account{Platform: account.Gcore}, map[string]string{"api_key": key})
+	return nil
 }
 
 // waitStopped gives running jobs a moment to record that they stopped
