@@ -13,5 +13,5 @@ import (
 // Tests replace it: the articles view schedules its own UI work with
 // fyne.Do, which Fyne's test driver runs on the calling goroutine.
 var newArticlesPane = func(ctx context.Context, win fyne.Window, d Deps) articlesPane {
-	return articles.New(win, articles.Deps{Ctx: ctx, Engine: d.Engine, DB: d.DB})
+	return articles.New(win, articles.Deps{Ctx: ctx, Engine: d.Engine, DB: d.DB, Accounts: d.Accounts})
 }

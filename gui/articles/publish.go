@@ -7,14 +7,41 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
+// publisher publishes the drafts; its Client is set off the UI goroutine
+// (see client).
 func (v *View) publisher(onProgress func(article.Progress)) *article.Publisher {
-	return &article.Publisher{Client: v.deps.Engine.Client(), Store: v.deps.DB, OnProgress: onProgress}
+	return &article.Publisher{Store: v.deps.DB, OnProgress: onProgress}
+}
+
+// rememberAccount gives the open draft the account it goes to (the one
+// shown), so it is saved with it and an update goes to the same channel.
+func (v *View) rememberAccount() {
+	if v.current.Draft().Account == "" && v.channel.Selected != "" {
+		v.edit(func(d *persist.Draft) { d.Account = v.channel.Selected })
+	}
+}
+
+// client is the GJW client of account name ("" is the default one). It
+// takes the engine's lock, so it is called off the UI goroutine.
+func (v *View) client(name string) (*gjw.Client, error) {
+	if name == "" {
+		return v.deps.Engine.Client(), nil
+	}
+	d, err := v.deps.Engine.Driver(name)
+	if err != nil {
+		return nil, err
+	}
+	g, ok := d.(*gjw.Driver)
+	if !ok {
+		return nil, fmt.Errorf("account %q is not a Gan Jing World account", name)
+	}
+	return g.Client(), nil
 }
 
 // publish publishes the open draft now, or (scheduled) at its schedule.
@@ -22,6 +49,7 @@ func (v *View) publish(scheduled bool) {
 	if v.current == nil || v.busy || !v.scheduleValid() {
 		return
 	}
+	v.rememberAccount()
 	d := v.current.Draft()
 	switch {
 	case scheduled && d.Schedule.IsZero():
@@ -42,6 +70,7 @@ func (v *View) update() {
 	if v.current == nil || v.busy || !v.scheduleValid() {
 		return
 	}
+	v.rememberAccount()
 	d := v.current.Draft()
 	v.run("Updating", func(p *article.Publisher) (persist.Draft, error) { return p.Update(v.ctx, d) })
 }
@@ -74,8 +103,13 @@ func (v *View) run(verb string, call func(p *article.Publisher) (persist.Draft, 
 		})
 	})
 	pub.SaveDraft = s.Published // the content ID goes into the open copy and is saved at once
+	acct := s.Draft().Account
 	v.bg(func() {
-		d, err := call(pub)
+		var d persist.Draft
+		var err error
+		if pub.Client, err = v.client(acct); err == nil {
+			d, err = call(pub)
+		}
 		v.do(func() {
 			v.busy = false
 			if v.uploads == 0 {
@@ -114,6 +148,7 @@ func (v *View) refreshActions() {
 	enable(v.updateBtn, open && !v.busy && published)
 	enable(v.dupBtn, open)
 	enable(v.delBtn, open && !v.busy)
+	enable(v.channel, open && !v.busy && !published) // updates go to the channel it is on
 	if published {
 		u := article.NewsURL(d.ContentID)
 		if v.link.Text != u {
@@ -131,7 +166,7 @@ func (v *View) refreshActions() {
 	}
 }
 
-func enable(b *widget.Button, on bool) {
+func enable(b fyne.Disableable, on bool) {
 	switch {
 	case on && b.Disabled():
 		b.Enable()

@@ -37,6 +37,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/article"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -46,8 +47,11 @@ type Deps struct {
 	// Ctx ends uploads and publishing when cancelled (the app quits);
 	// nil means context.Background().
 	Ctx context.Context
-	// Engine provides the platform client (Engine.Client()).
+	// Engine provides the platform client of each account (Engine.Driver).
 	Engine *core.Engine
+	// Accounts lists the Gan Jing World accounts a draft can go to; nil
+	// means the engine's default client only.
+	Accounts *account.Manager
 	// DB stores the drafts and the uploaded-image map.
 	DB *persist.DB
 }
@@ -80,6 +84,7 @@ type View struct {
 	list                                                     *widget.List
 	newBtn, dupBtn, delBtn                                   *widget.Button
 	title, desc, poster, hashtags, keywords, category, sched *widget.Entry
+	channel                                                  *widget.Select // the GJW account
 	posterBtn                                                *widget.Button
 	visibility                                               *widget.Select
 	kids, premium                                            *widget.Check
@@ -208,7 +213,9 @@ func (v *View) build() {
 	v.sched.Validator = func(s string) error { _, err := parseSchedule(s); return err }
 	v.kids = widget.NewCheck("Made for kids", nil)
 	v.premium = widget.NewCheck("Premium", nil)
+	v.channel = widget.NewSelect(nil, nil)
 	form := widget.NewForm(
+		widget.NewFormItem("Account", v.channel),
 		widget.NewFormItem("Title", v.title),
 		widget.NewFormItem("Description", v.desc),
 		widget.NewFormItem("Poster", container.NewBorder(nil, nil, nil, v.posterBtn, v.poster)),
@@ -289,6 +296,28 @@ func (v *View) connect() {
 	v.visibility.OnChanged = func(s string) { v.edit(func(d *persist.Draft) { d.Visibility = s }) }
 	v.kids.OnChanged = func(b bool) { v.edit(func(d *persist.Draft) { d.MadeForKids = b }) }
 	v.premium.OnChanged = func(b bool) { v.edit(func(d *persist.Draft) { d.Premium = b }) }
+	v.channel.OnChanged = func(s string) { v.edit(func(d *persist.Draft) { d.Account = s }) }
+}
+
+// gjwAccounts are the names of the GJW accounts, the default one first.
+func (v *View) gjwAccounts() []string {
+	if v.deps.Accounts == nil {
+		return nil
+	}
+	accts, _ := v.deps.Accounts.List() // in memory: no disk read
+	def, _, _ := v.deps.Accounts.DefaultOf(account.GJW)
+	names := []string{}
+	for _, a := range accts {
+		if a.Platform != account.GJW {
+			continue
+		}
+		if a.Name == def.Name {
+			names = append([]string{a.Name}, names...)
+		} else {
+			names = append(names, a.Name)
+		}
+	}
+	return names
 }
 
 // edit changes the open draft (unless the widgets are being filled).
@@ -462,6 +491,15 @@ func (v *View) showDraft(s *article.Autosaver) {
 	v.sched.SetText(formatSchedule(d.Schedule))
 	v.kids.SetChecked(d.MadeForKids)
 	v.premium.SetChecked(d.Premium)
+	v.channel.Options = v.gjwAccounts()
+	switch {
+	case d.Account != "":
+		v.channel.SetSelected(d.Account)
+	case len(v.channel.Options) > 0:
+		v.channel.SetSelected(v.channel.Options[0])
+	default:
+		v.channel.ClearSelected()
+	}
 	v.source.SetText(d.HTML)
 	v.loading = false
 	v.preview.show(d.HTML, d.BaseDir)
@@ -562,10 +600,19 @@ func (v *View) insertImages(paths []string) {
 	v.progress.SetValue(0)
 	v.showProgress(true)
 	v.setStatus(fmt.Sprintf("Uploading %s…", filepath.Base(paths[0])))
+	acct := v.current.Draft().Account
+	if acct == "" {
+		acct = v.channel.Selected
+	}
 	pub := v.publisher(nil)
 	v.bg(func() {
+		client, cerr := v.client(acct)
+		pub.Client = client
 		for i, p := range paths {
-			src, err := pub.UploadImage(v.ctx, p)
+			src, err := "", cerr
+			if err == nil {
+				src, err = pub.UploadImage(v.ctx, p)
+			}
 			v.do(func() {
 				if err != nil {
 					if v.ctx.Err() != nil {
