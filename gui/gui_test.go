@@ -607,6 +607,9 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	if s.api.Text != SandboxHosts.API || s.vod.Text != SandboxHosts.VOD || s.image.Text != SandboxHosts.Image {
 		t.Fatal("sandbox preset not filled in")
 	}
+	s.gcore.SetText("https://gcore.example/ ")
+	s.jw.SetText("https://jw.example")
+	s.ws.SetText("https://wangsu.example")
 	s.parallel.SetSelected("3")
 	s.chunk.SetSelected("5 MiB")
 	s.stall.SetSelected("2 min")
@@ -627,6 +630,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	}
 	st, _ := h.db.Settings()
 	want := persist.Settings{Version: persist.RecordVersion, APIURL: SandboxHosts.API, ImageURL: SandboxHosts.Image, VODURL: SandboxHosts.VOD,
+		GcoreAPIURL: "https://gcore.example", JWAPIURL: "https://jw.example", WangsuAPIURL: "https://wangsu.example",
 		Parallel: 3, ChunkSize: 5 << 20, StallTimeout: 2 * time.Minute, Defaults: persist.VideoMeta{Category: "cat7", Lang: "zh-TW", Visibility: "private", MadeForKids: true}}
 	if st != want {
 		t.Fatalf("stored %+v\nwant %+v", st, want)

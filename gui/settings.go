@@ -13,7 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gcore"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/jw"
+	"github.com/gjw-uploader/gjw-uploader/core/wangsu"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -44,6 +47,7 @@ type settingsView struct {
 	ui *UI
 
 	api, image, vod *widget.Entry
+	gcore, jw, ws   *widget.Entry // the other platforms' API hosts
 	envNote         *widget.Label
 	parallel        *widget.Select
 	chunk           *widget.Select
@@ -71,6 +75,9 @@ func newSettingsView(ui *UI) *settingsView {
 	s.api = entry(st.APIURL, gjw.DefaultHosts.API)
 	s.image = entry(st.ImageURL, gjw.DefaultHosts.Image)
 	s.vod = entry(st.VODURL, gjw.DefaultHosts.VOD)
+	s.gcore = entry(st.GcoreAPIURL, gcore.DefaultAPIURL)
+	s.jw = entry(st.JWAPIURL, jw.DefaultAPIURL)
+	s.ws = entry(st.WangsuAPIURL, wangsu.DefaultAPIURL)
 	sandbox := widget.NewButtonWithIcon("Local sandbox", theme.ComputerIcon(), func() {
 		s.api.SetText(SandboxHosts.API)
 		s.image.SetText(SandboxHosts.Image)
@@ -89,7 +96,7 @@ func newSettingsView(ui *UI) *settingsView {
 	inUse.Wrapping = fyne.TextWrapWord
 	inUse.SizeName = theme.SizeNameCaptionText
 	var env []string
-	for _, k := range []string{"GJW_API_URL", "GJW_IMAGE_URL", "GJW_VOD_URL", "GJW_CHUNK_SIZE"} {
+	for _, k := range []string{"GJW_API_URL", "GJW_IMAGE_URL", "GJW_VOD_URL", "GCORE_API_URL", "JW_API_URL", "WANGSU_API_URL", "GJW_CHUNK_SIZE"} {
 		if os.Getenv(k) != "" {
 			env = append(env, k)
 		}
@@ -153,6 +160,9 @@ func newSettingsView(ui *UI) *settingsView {
 			widget.NewFormItem("API", s.api),
 			widget.NewFormItem("Image CDN", s.image),
 			widget.NewFormItem("Video CDN", s.vod),
+			widget.NewFormItem("Gcore API", s.gcore),
+			widget.NewFormItem("JW Player API", s.jw),
+			widget.NewFormItem("Wangsu API", s.ws),
 		),
 		container.NewHBox(sandbox, real), inUse, s.envNote))
 	queueCard := widget.NewCard("Uploads", "", widget.NewForm(
@@ -177,10 +187,12 @@ func newSettingsView(ui *UI) *settingsView {
 func (s *settingsView) save() {
 	old := s.ui.settings
 	st := old
-	st.APIURL = strings.TrimRight(strings.TrimSpace(s.api.Text), "/")
-	st.ImageURL = strings.TrimRight(strings.TrimSpace(s.image.Text), "/")
-	st.VODURL = strings.TrimRight(strings.TrimSpace(s.vod.Text), "/")
-	for _, u := range []string{st.APIURL, st.ImageURL, st.VODURL} {
+	host := func(e *widget.Entry) string { return strings.TrimRight(strings.TrimSpace(e.Text), "/") }
+	st.APIURL, st.ImageURL, st.VODURL = host(s.api), host(s.image), host(s.vod)
+	st.GcoreAPIURL, st.JWAPIURL, st.WangsuAPIURL = host(s.gcore), host(s.jw), host(s.ws)
+	hostsChanged := st.APIURL != old.APIURL || st.ImageURL != old.ImageURL || st.VODURL != old.VODURL ||
+		st.GcoreAPIURL != old.GcoreAPIURL || st.JWAPIURL != old.JWAPIURL || st.WangsuAPIURL != old.WangsuAPIURL
+	for _, u := range []string{st.APIURL, st.ImageURL, st.VODURL, st.GcoreAPIURL, st.JWAPIURL, st.WangsuAPIURL} {
 		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			s.say(widget.DangerImportance, fmt.Sprintf("%q is not a web address: start it with https:// (or http:// for the sandbox).", u))
 			return
@@ -222,7 +234,7 @@ func (s *settingsView) save() {
 	s.ui.settings = st
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
 	msg := "Saved."
-	if st.APIURL != old.APIURL || st.ImageURL != old.ImageURL || st.VODURL != old.VODURL || st.ChunkSize != old.ChunkSize || st.StallTimeout != old.StallTimeout {
+	if hostsChanged || st.ChunkSize != old.ChunkSize || st.StallTimeout != old.StallTimeout {
 		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."
 	}
 	s.say(widget.SuccessImportance, msg)

@@ -118,6 +118,9 @@ type Settings struct {
 	// JWAPIURL is the JW Player API host ("" means https://api.jwplayer.com;
 	// JW_API_URL overrides it).
 	JWAPIURL string `json:"jw_api_url,omitempty"`
+	// WangsuAPIURL is the Wangsu Cloud VoD API host ("" means
+	// https://api.cloudv.haplat.net; WANGSU_API_URL overrides it).
+	WangsuAPIURL string `json:"wangsu_api_url,omitempty"`
 	// StallTimeout is how long a request may make no progress before it is
 	// cancelled and retried (GJW_STALL_TIMEOUT overrides it).
 	StallTimeout time.Duration `json:"stall_timeout,omitempty"`

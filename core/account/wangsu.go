@@ -9,14 +9,16 @@ import (
 )
 
 // NewWangsuDriver is the Wangsu Cloud VoD driver of account name: the API
-// at $WANGSU_API_URL, else https://api.cloudv.haplat.net; the access key
+// at $WANGSU_API_URL, else the settings' Wangsu API host, else
+// https://api.cloudv.haplat.net; the access key
 // and secret key read from m at each call (so keys added again are used at
 // once, and a removed account's work waits), the engine options' polling,
 // retry delays and stall watchdog. Blocks are WCS's 4 MiB; GJW_CHUNK_SIZE,
 // when set, sizes the chunks inside a block (at most the block).
 func NewWangsuDriver(m *Manager, name string, o core.Options) *wangsu.Driver {
+	settings, _ := m.db.Settings() // unreadable settings: the default host
 	c := &wangsu.Client{
-		BaseURL: wangsu.APIURL(""), Account: name,
+		BaseURL: wangsu.APIURL(settings.WangsuAPIURL), Account: name,
 		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
 		RetryDelays: o.RetryDelays,
 		Keys: func() (wangsu.Keys, error) {
