@@ -103,7 +103,7 @@ func TestUploadToGcoreWrongKey(t *testing.T) {
 	c, run, video := gcoreCLI(t, gcoresb.Config{Key: "the-right-key"}, testSize)
 	c.ok("account", "add", "gcore", "--name", "studio", "--api-key", c.secret("a-WRONG-key"))
 	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
-	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, `"studio"`) {
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, `"studio"`) {
 		t.Fatalf("wrong key: %v", o)
 	}
 	if st := run.Server.Stats(); st.Creates != 0 {

@@ -123,7 +123,7 @@ func TestUploadToJWWrongSecret(t *testing.T) {
 	c, run, video := jwCLI(t, jwsb.Config{}, testSize)
 	c.ok("account", "add", "jw", "--name", "studio", "--site-id", run.Server.SiteID(), "--api-secret", c.secret("a-WRONG-secret"))
 	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
-	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, `"studio"`) {
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, `"studio"`) {
 		t.Fatalf("wrong secret: %v", o)
 	}
 	if st := run.Server.Stats(); st.Creates != 0 {

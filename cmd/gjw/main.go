@@ -111,7 +111,7 @@ func report(stderr io.Writer, command string, err error) int {
 			fmt.Fprintln(stderr, "gjw: interrupted")
 		}
 		return exitInterrupt
-	case errors.Is(err, gjw.ErrSignedOut):
+	case needsSignIn(err):
 		printErr(stderr, err)
 		return exitSignedOut
 	default:
@@ -379,8 +379,15 @@ func targetResult(j persist.Job, t persist.Target) result {
 // targetErrors is one failure line per failed target; Unwrap gives the
 // runs' errors, so the exit code still follows their kind.
 type targetErrors struct {
-	lines  []string
-	causes []error
+	lines     []string
+	causes    []error
+	signedOut bool // a target waits for its account's sign-in (or keys)
+}
+
+// needsSignIn: err, or a target it reports, waits for a sign-in.
+func needsSignIn(err error) bool {
+	var te *targetErrors
+	return errors.Is(err, gjw.ErrSignedOut) || errors.As(err, &te) && te.signedOut
 }
 
 func (e *targetErrors) Error() string   { return strings.Join(e.lines, "\n") }
@@ -412,6 +419,7 @@ func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON, single
 					msg = "not finished (" + t.State + ")"
 				}
 				failed.lines = append(failed.lines, fmt.Sprintf("%q on %s: %s", final.Meta.Title, t.Account, msg))
+				failed.signedOut = failed.signedOut || t.Reason == string(dest.ReasonSignedOut)
 			}
 		}
 		if err != nil {
@@ -421,7 +429,7 @@ func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON, single
 	if len(failed.lines) == 0 {
 		return nil
 	}
-	if !errors.Is(failed, gjw.ErrSignedOut) {
+	if !needsSignIn(failed) {
 		failed.lines[len(failed.lines)-1] += "; fix that, then run gjw resume"
 	}
 	return failed

@@ -89,7 +89,7 @@ func TestUploadToWangsuWrongSecret(t *testing.T) {
 	ak, _ := run.Server.Keys()
 	c.ok("account", "add", "wangsu", "--name", "studio", "--access-key", ak, "--secret-key", c.secret("a-WRONG-secret"))
 	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
-	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, `"studio"`) {
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, `"studio"`) {
 		t.Fatalf("wrong secret: %v", o)
 	}
 	if st := run.Server.Stats(); st.Videos != 0 {
