@@ -32,6 +32,10 @@ const gcInterval = 10 * time.Minute
 type DB struct {
 	bdb      *badger.DB
 	inMemory bool
+	// dir is the data folder (empty in memory); snapDirty wakes the loop
+	// that keeps its jobs snapshot (snapshot.go).
+	dir       string
+	snapDirty chan struct{}
 
 	stop      chan struct{}
 	gcDone    sync.WaitGroup
@@ -72,14 +76,15 @@ func Open(dir string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("persist: open database in %s: %w", dir, err)
 	}
-	d := &DB{bdb: bdb, stop: make(chan struct{})}
+	d := &DB{bdb: bdb, dir: dir, snapDirty: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := d.migrateV1(); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("persist: upgrade the uploads in %s: %w", dir, err)
 	}
 	d.collectGarbage()
+	d.writeSnapshot()
 	d.gcDone.Add(1)
-	go d.gcLoop()
+	go d.background()
 	return d, nil
 }
 
@@ -128,21 +133,34 @@ func (d *DB) Close() error {
 		close(d.stop)
 		d.gcDone.Wait()
 		d.collectGarbage()
+		if d.dir != "" {
+			d.removeSnapshot()
+		}
 		d.closeErr = d.bdb.Close()
 	})
 	return d.closeErr
 }
 
-func (d *DB) gcLoop() {
+// background garbage-collects the value log every gcInterval, and writes
+// the jobs snapshot when jobs change, at most once per snapshotEvery (a
+// change meanwhile waits in snapDirty), until Close.
+func (d *DB) background() {
 	defer d.gcDone.Done()
-	t := time.NewTicker(gcInterval)
-	defer t.Stop()
+	gc := time.NewTicker(gcInterval)
+	defer gc.Stop()
+	dirty := d.snapDirty
+	var pause <-chan time.Time
 	for {
 		select {
 		case <-d.stop:
 			return
-		case <-t.C:
+		case <-gc.C:
 			d.collectGarbage()
+		case <-dirty:
+			d.writeSnapshot()
+			dirty, pause = nil, time.After(snapshotEvery)
+		case <-pause:
+			dirty, pause = d.snapDirty, nil
 		}
 	}
 }

@@ -11,7 +11,16 @@
 // Badger takes an exclusive lock on the folder (the LOCK file records the
 // holder's PID). A second process opening the same folder, or a second Open
 // in the same process, fails at once with an error that matches
-// ErrAlreadyRunning.
+// ErrAlreadyRunning. Badger's read-only mode is no way around it: it takes a
+// shared lock, which the read-write holder's exclusive one refuses.
+//
+// So that `gjw jobs` still works while the app runs, the holder keeps a
+// snapshot of every job in jobs-snapshot.json (mode 0600, beside the
+// database): written on Open, after job writes and deletes (at most once a
+// second, replaced atomically by a rename), and removed on Close while the
+// lock is still held. ReadSnapshot reads it; it refuses a snapshot whose PID
+// is not the one Badger wrote in the LOCK file (on Unix), one left by a
+// process that was killed while another holder, keeping none, has the folder.
 //
 // # Key layout
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -529,8 +530,14 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(3)
 	}
 	switch mode {
-	case "hold":
+	case "hold", "hold-jobs":
 		// Hold the folder until the parent closes stdin.
+		if mode == "hold-jobs" {
+			if err := d.PutJob(sampleJob("h", 0, t0)); err != nil {
+				fmt.Fprintf(os.Stderr, "helper: PutJob: %v\n", err)
+				os.Exit(4)
+			}
+		}
 		fmt.Println("ready")
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 		_ = d.Close()
@@ -575,9 +582,11 @@ func helperCmd(t *testing.T, mode, dir string) *exec.Cmd {
 	return cmd
 }
 
-func TestSecondProcessGetsErrAlreadyRunning(t *testing.T) {
-	dir := t.TempDir()
-	cmd := helperCmd(t, "hold", dir)
+// holdInHelper starts the helper in mode (hold or hold-jobs) on dir and
+// waits until it has the folder open. Closing stdin makes it close and exit.
+func holdInHelper(t *testing.T, mode, dir string) (*exec.Cmd, io.Closer) {
+	t.Helper()
+	cmd := helperCmd(t, mode, dir)
 	stdin, err := cmd.StdinPipe()
 	ok(t, err)
 	stdout, err := cmd.StdoutPipe()
@@ -603,6 +612,12 @@ func TestSecondProcessGetsErrAlreadyRunning(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("helper process did not open the folder in time")
 	}
+	return cmd, stdin
+}
+
+func TestSecondProcessGetsErrAlreadyRunning(t *testing.T) {
+	dir := t.TempDir()
+	cmd, stdin := holdInHelper(t, "hold", dir)
 
 	start := time.Now()
 	d, err := Open(dir)

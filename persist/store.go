@@ -25,7 +25,11 @@ func (d *DB) PutJob(j Job) error {
 	}
 	j.Version = RecordVersion
 	j.UpdatedAt = time.Now()
-	return d.put(jobPrefix+j.ID, j)
+	if err := d.put(jobPrefix+j.ID, j); err != nil {
+		return err
+	}
+	d.jobsChanged()
+	return nil
 }
 
 // Job loads one job; ok is false when there is none with that ID.
@@ -59,7 +63,11 @@ func (d *DB) DeleteJob(id string) error {
 	if id == "" {
 		return errors.New("persist: job has no ID")
 	}
-	return d.del(jobPrefix+id, tusPrefix+id)
+	if err := d.del(jobPrefix+id, tusPrefix+id); err != nil {
+		return err
+	}
+	d.jobsChanged()
+	return nil
 }
 
 // PutCredentials stores the platform session, setting Version. It is on

@@ -35,6 +35,7 @@ const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu
              [--category cat13] [--lang en-US] [--visibility public|private] [--kids] [--json]
   gjw resume [--json]       finish every unfinished target of every upload
   gjw jobs [--json]         list uploads with each target's step and progress
+                            (read-only while the app runs)
   gjw version [--json]      version, commit and build date
   gjw refresh               refresh the session now
   gjw article publish FILE.html|FILE.md --title T --poster IMG [--to NAME] [...]
@@ -114,6 +115,9 @@ func report(stderr io.Writer, command string, err error) int {
 	case needsSignIn(err):
 		printErr(stderr, err)
 		return exitSignedOut
+	case errors.Is(err, persist.ErrAlreadyRunning) && command != "jobs":
+		printErr(stderr, fmt.Errorf("%w; gjw jobs lists its uploads meanwhile (read-only)", err))
+		return exitFailed
 	default:
 		printErr(stderr, err)
 		return exitFailed
@@ -441,10 +445,7 @@ func cmdJobs(ctx context.Context, a *app, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := a.open(false); err != nil {
-		return err
-	}
-	jobs, err := a.db.Jobs()
+	jobs, err := a.jobsReadOnly()
 	if err != nil {
 		return err
 	}
@@ -497,6 +498,37 @@ func cmdJobs(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	return nil
+}
+
+// jobsReadOnly loads every job: from the database, or, while another
+// process (the app, or a gjw upload) holds it, from the snapshot that
+// process keeps, saying so on stderr.
+func (a *app) jobsReadOnly() ([]persist.Job, error) {
+	err := a.open(false)
+	if err == nil {
+		return a.db.Jobs()
+	}
+	if !errors.Is(err, persist.ErrAlreadyRunning) {
+		return nil, err
+	}
+	dir, derr := persist.DefaultDir()
+	if derr != nil {
+		return nil, err
+	}
+	snap, serr := persist.ReadSnapshot(dir)
+	if serr != nil {
+		return nil, err
+	}
+	fmt.Fprintf(a.stderr, "(%s is running: read-only, as of %s)\n", holderName(snap), snap.WrittenAt.Local().Format("15:04:05"))
+	return snap.Jobs, nil
+}
+
+// holderName says which program holds the data folder, in the user's words.
+func holderName(s persist.Snapshot) string {
+	if strings.EqualFold(s.Program, "gjw-uploader") {
+		return "the app"
+	}
+	return fmt.Sprintf("%s (pid %d)", s.Program, s.PID)
 }
 
 // stepNames names a target's step in its driver's words, without

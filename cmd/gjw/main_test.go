@@ -503,7 +503,7 @@ func TestSecondProcessIsAlreadyRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	o := c.gjw(binary, "jobs")
+	o := c.gjw(binary, "resume")
 	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, "already") && !strings.Contains(line, "another") {
 		t.Fatalf("second process: %v", o)
 	}
