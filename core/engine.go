@@ -657,7 +657,7 @@ func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, th
 		}
 	}
 	j, err := e.update(id, func(j *persist.Job) error {
-		if j.Meta != meta || (thumbnail != "" && thumbnail != j.ThumbnailPath) {
+		if !j.Meta.Equal(meta) || (thumbnail != "" && thumbnail != j.ThumbnailPath) {
 			j.EditRev++
 		}
 		j.Meta = meta

@@ -12,8 +12,9 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
-// Defaults for new videos, as in the guide's examples.
-var DefaultVideoMeta = persist.VideoMeta{Category: "cat13", Lang: "en-US", Visibility: "public"}
+// Defaults for new videos, as in the guide's examples (Gan Jing World's
+// category defaults in its driver: gjw.DefaultCategory).
+var DefaultVideoMeta = persist.VideoMeta{Lang: "en-US", Visibility: "public"}
 
 // IsVideo reports whether path has a video file extension.
 func IsVideo(path string) bool { return dest.IsVideo(path) }
@@ -61,16 +62,20 @@ func checkMeta(m persist.VideoMeta) error {
 	if m.Visibility != "public" && m.Visibility != "private" {
 		return fmt.Errorf("visibility %q is not allowed for videos: use public or private", m.Visibility)
 	}
-	if m.Lang == "" || m.Category == "" {
-		return errors.New("language and category are required: set them (e.g. en-US, cat13)")
+	if m.Lang == "" {
+		return errors.New("language is required: set it (e.g. en-US)")
 	}
 	return nil
 }
 
-// withDefaults fills unset metadata fields from d.
+// withDefaults fills unset metadata fields from d, extras too.
 func withDefaults(m, d persist.VideoMeta) persist.VideoMeta {
-	if m.Category == "" {
-		m.Category = d.Category
+	for platform, fields := range d.Extras {
+		for field, v := range fields {
+			if m.Extra(platform, field) == "" {
+				m = m.WithExtra(platform, field, v)
+			}
+		}
 	}
 	if m.Lang == "" {
 		m.Lang = d.Lang

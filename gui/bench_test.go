@@ -20,7 +20,7 @@ func seedJobs(tb testing.TB, db *persist.DB, n int) []persist.Job {
 	for i := range jobs {
 		jobs[i] = persist.Job{
 			ID: fmt.Sprintf("job%04d", i), Position: int64(i), VideoPath: fmt.Sprintf("/videos/clip-%04d.mp4", i),
-			Size: 700 << 20, ThumbnailPath: "", Meta: persist.VideoMeta{Title: fmt.Sprintf("Clip %d", i+1), Category: "cat13", Lang: "en-US", Visibility: "public"},
+			Size: 700 << 20, ThumbnailPath: "", Meta: persist.VideoMeta{Title: fmt.Sprintf("Clip %d", i+1), Lang: "en-US", Visibility: "public"},
 			State: core.StateRunning, CreatedAt: now,
 		}
 		tg := gjwTarget(tb, gjw.StepUpload, core.StateRunning, gjw.Checkpoint{ContentID: fmt.Sprintf("c%04d", i), UploadID: fmt.Sprintf("u%04d", i)})

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -34,7 +35,8 @@ type detailsPanel struct {
 	newPoster string
 	title     *widget.Entry
 	desc      *widget.Entry
-	category  *widget.Entry
+	category  *widget.Entry     // Gan Jing World's
+	loaded    persist.VideoMeta // the job's metadata when the form was filled
 	lang      *widget.SelectEntry
 	vis       *widget.RadioGroup
 	kids      *widget.Check
@@ -67,7 +69,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.desc.Wrapping = fyne.TextWrapWord
 	d.desc.SetMinRowsVisible(4)
 	d.category = widget.NewEntry()
-	d.category.SetPlaceHolder(core.DefaultVideoMeta.Category)
+	d.category.SetPlaceHolder(gjw.DefaultCategory)
 	d.lang = widget.NewSelectEntry(languages)
 	d.lang.SetPlaceHolder(core.DefaultVideoMeta.Lang)
 	d.vis = widget.NewRadioGroup([]string{"public", "private"}, nil)
@@ -117,9 +119,10 @@ func (d *detailsPanel) show(r *row) {
 	}
 	j := r.job
 	d.id, d.newPoster = j.ID, ""
+	d.loaded = j.Meta
 	d.title.SetText(j.Meta.Title)
 	d.desc.SetText(j.Meta.Description)
-	d.category.SetText(j.Meta.Category)
+	d.category.SetText(j.Meta.Extra(gjw.Platform, gjw.CategoryField))
 	d.lang.SetText(j.Meta.Lang)
 	d.vis.SetSelected(j.Meta.Visibility)
 	d.kids.SetChecked(j.Meta.MadeForKids)
@@ -205,16 +208,15 @@ func (d *detailsPanel) posterLoaded(path string) {
 	}
 }
 
-// meta is the form's metadata.
+// meta is the form's metadata (other platforms' extras kept as they are).
 func (d *detailsPanel) meta() persist.VideoMeta {
-	return persist.VideoMeta{
-		Title:       strings.TrimSpace(d.title.Text),
-		Description: d.desc.Text,
-		Category:    strings.TrimSpace(d.category.Text),
-		Lang:        strings.TrimSpace(d.lang.Text),
-		Visibility:  d.vis.Selected,
-		MadeForKids: d.kids.Checked,
-	}
+	m := d.loaded
+	m.Title = strings.TrimSpace(d.title.Text)
+	m.Description = d.desc.Text
+	m.Lang = strings.TrimSpace(d.lang.Text)
+	m.Visibility = d.vis.Selected
+	m.MadeForKids = d.kids.Checked
+	return gjw.WithCategory(m, strings.TrimSpace(d.category.Text))
 }
 
 func (d *detailsPanel) choosePoster() {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -631,8 +632,8 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	st, _ := h.db.Settings()
 	want := persist.Settings{Version: persist.RecordVersion, APIURL: SandboxHosts.API, ImageURL: SandboxHosts.Image, VODURL: SandboxHosts.VOD,
 		GcoreAPIURL: "https://gcore.example", JWAPIURL: "https://jw.example", WangsuAPIURL: "https://wangsu.example",
-		Parallel: 3, ChunkSize: 5 << 20, StallTimeout: 2 * time.Minute, Defaults: persist.VideoMeta{Category: "cat7", Lang: "zh-TW", Visibility: "private", MadeForKids: true}}
-	if st != want {
+		Parallel: 3, ChunkSize: 5 << 20, StallTimeout: 2 * time.Minute, Defaults: persist.VideoMeta{Lang: "zh-TW", Visibility: "private", MadeForKids: true, Extras: map[string]map[string]string{"gjw": {"category": "cat7"}}}}
+	if !reflect.DeepEqual(st, want) {
 		t.Fatalf("stored %+v\nwant %+v", st, want)
 	}
 	// New rows take the defaults.
@@ -640,7 +641,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 	h.ui.Drop([]string{sandboxtest.WriteRandom(t, filepath.Join(dir, "x.mp4"), testSize)})
 	h.waitDrops()
 	m := h.ui.uploads.rows[0].job.Meta
-	if m.Category != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {
+	if gjw.Category(m) != "cat7" || m.Lang != "zh-TW" || m.Visibility != "private" || !m.MadeForKids {
 		t.Fatalf("new row meta %+v", m)
 	}
 	if ts := h.ui.uploads.rows[0].job.Targets; len(ts) != 2 || ts[0].Account != "backup" || ts[1].Account != "gjw" {

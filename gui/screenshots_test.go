@@ -67,7 +67,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	now := time.Now()
 	meta := func(title string) persist.VideoMeta {
-		return persist.VideoMeta{Title: title, Category: "cat13", Lang: "en-US", Visibility: "public"}
+		return persist.VideoMeta{Title: title, Lang: "en-US", Visibility: "public"}
 	}
 	queue := func(t *testing.T, failed bool) *harness {
 		db, err := persist.OpenInMemory()

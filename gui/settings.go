@@ -138,7 +138,7 @@ func newSettingsView(ui *UI) *settingsView {
 	s.loadDests()
 
 	d := withDefaultMeta(st.Defaults)
-	s.category = entry(d.Category, core.DefaultVideoMeta.Category)
+	s.category = entry(gjw.Category(d), gjw.DefaultCategory)
 	s.lang = widget.NewSelectEntry(languages)
 	s.lang.SetText(d.Lang)
 	s.vis = widget.NewRadioGroup([]string{"public", "private"}, nil)
@@ -209,12 +209,11 @@ func (s *settingsView) save() {
 			st.StallTimeout = c.d
 		}
 	}
-	st.Defaults = persist.VideoMeta{
-		Category:    strings.TrimSpace(s.category.Text),
+	st.Defaults = gjw.WithCategory(persist.VideoMeta{
 		Lang:        strings.TrimSpace(s.lang.Text),
 		Visibility:  s.vis.Selected,
 		MadeForKids: s.kids.Checked,
-	}
+	}, strings.TrimSpace(s.category.Text))
 	st.Notify = s.notify.Checked
 	if len(s.dests.Options) > 0 {
 		if len(s.dests.Selected) == 0 {
@@ -283,9 +282,6 @@ func chunkLabel(n int64) string {
 }
 
 func withDefaultMeta(m persist.VideoMeta) persist.VideoMeta {
-	if m.Category == "" {
-		m.Category = core.DefaultVideoMeta.Category
-	}
 	if m.Lang == "" {
 		m.Lang = core.DefaultVideoMeta.Lang
 	}

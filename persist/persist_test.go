@@ -65,8 +65,9 @@ func sampleJob(id string, pos int64, created time.Time) Job {
 		Size:          3 << 30,
 		ModTime:       t0.Add(-time.Hour),
 		Meta: VideoMeta{
-			Title: "Title " + id, Description: "Desc", Category: "music",
+			Title: "Title " + id, Description: "Desc",
 			Lang: "th", Visibility: "public", MadeForKids: true,
+			Extras: map[string]map[string]string{"gjw": {"category": "music"}},
 		},
 		State:   "running",
 		EditRev: 2,

@@ -2,6 +2,7 @@ package persist
 
 import (
 	"encoding/json"
+	"maps"
 	"time"
 )
 
@@ -88,10 +89,65 @@ func (j *Job) Target(account string) *Target {
 type VideoMeta struct {
 	Title       string `json:"title"`
 	Description string `json:"description"`
-	Category    string `json:"category"`
 	Lang        string `json:"lang"`
 	Visibility  string `json:"visibility"`
 	MadeForKids bool   `json:"made_for_kids"`
+	// Extras are fields only one platform has, by platform then field
+	// (Gan Jing World's "category"). Read and change them with Extra and
+	// WithExtra: the map is shared by copies of the struct.
+	Extras map[string]map[string]string `json:"extras,omitempty"`
+}
+
+// Extra is field of platform's extras, "" when unset.
+func (m VideoMeta) Extra(platform, field string) string { return m.Extras[platform][field] }
+
+// WithExtra is m with field of platform set to value ("" removes it). The
+// maps are copied, so m and the copies it was made from stay as they are.
+func (m VideoMeta) WithExtra(platform, field, value string) VideoMeta {
+	extras := make(map[string]map[string]string, len(m.Extras)+1)
+	for p, fields := range m.Extras {
+		extras[p] = maps.Clone(fields)
+	}
+	if extras[platform] == nil {
+		extras[platform] = map[string]string{}
+	}
+	extras[platform][field] = value
+	if value == "" {
+		delete(extras[platform], field)
+		if len(extras[platform]) == 0 {
+			delete(extras, platform)
+		}
+	}
+	if len(extras) == 0 {
+		extras = nil
+	}
+	m.Extras = extras
+	return m
+}
+
+// Equal reports whether m and o say the same.
+func (m VideoMeta) Equal(o VideoMeta) bool {
+	return m.Title == o.Title && m.Description == o.Description && m.Lang == o.Lang &&
+		m.Visibility == o.Visibility && m.MadeForKids == o.MadeForKids &&
+		maps.EqualFunc(m.Extras, o.Extras, maps.Equal)
+}
+
+// UnmarshalJSON reads records written before extras existed too: their
+// "category" was Gan Jing World's, and becomes its extra.
+func (m *VideoMeta) UnmarshalJSON(b []byte) error {
+	type plain VideoMeta // without this method
+	var v struct {
+		plain
+		Category string `json:"category"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*m = VideoMeta(v.plain)
+	if v.Category != "" && m.Extra("gjw", "category") == "" {
+		*m = m.WithExtra("gjw", "category", v.Category)
+	}
+	return nil
 }
 
 // Credentials are the creator's platform session. The refresh token rotates

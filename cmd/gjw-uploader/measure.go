@@ -127,7 +127,7 @@ func seed(db *persist.DB, n int) error {
 		id := fmt.Sprintf("seed%05d", i)
 		err := db.PutJob(persist.Job{
 			ID: id, Position: int64(i), VideoPath: fmt.Sprintf("/videos/seed-%05d.mp4", i), Size: int64(50+i%200) << 20,
-			ModTime: now, Meta: persist.VideoMeta{Title: fmt.Sprintf("Seeded video %d", i+1), Category: "cat13", Lang: "en-US", Visibility: "public"},
+			ModTime: now, Meta: persist.VideoMeta{Title: fmt.Sprintf("Seeded video %d", i+1), Lang: "en-US", Visibility: "public"},
 			State: core.StateDone, CreatedAt: now, FinishedAt: now,
 			Targets: []persist.Target{{Account: persist.V1Account, Platform: "gjw", Step: "done", State: core.StateDone,
 				Offset: int64(50+i%200) << 20, ProcessingPercent: 100, FinishedAt: now,

@@ -248,7 +248,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	title := fs.String("title", "", "video title")
 	thumb := fs.String("thumbnail", "", "poster image (JPEG, PNG, GIF or WebP)")
 	desc := fs.String("description", "", "video description")
-	category := fs.String("category", core.DefaultVideoMeta.Category, "category id")
+	category := fs.String("category", gjw.DefaultCategory, "Gan Jing World category id")
 	lang := fs.String("lang", core.DefaultVideoMeta.Lang, "language code")
 	visibility := fs.String("visibility", core.DefaultVideoMeta.Visibility, "public or private")
 	kids := fs.Bool("kids", false, "made for kids")
@@ -285,7 +285,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	}
 	job, err := a.engine.Add(core.NewUpload{
 		VideoPath: pos[0], ThumbnailPath: *thumb, Targets: names,
-		Meta: persist.VideoMeta{Title: *title, Description: *desc, Category: *category, Lang: *lang, Visibility: *visibility, MadeForKids: *kids},
+		Meta: gjw.WithCategory(persist.VideoMeta{Title: *title, Description: *desc, Lang: *lang, Visibility: *visibility, MadeForKids: *kids}, *category),
 	})
 	if err != nil {
 		return err

@@ -19,6 +19,26 @@ import (
 // Platform is this driver's registry name.
 const Platform = "gjw"
 
+// Gan Jing World's own metadata: a category, an extra of the video's
+// metadata ("cat13" when unset, as in the guide's examples).
+const (
+	CategoryField   = "category"
+	DefaultCategory = "cat13"
+)
+
+// Category is the video's Gan Jing World category.
+func Category(m dest.Meta) string {
+	if c := m.Extra(Platform, CategoryField); c != "" {
+		return c
+	}
+	return DefaultCategory
+}
+
+// WithCategory is m with its Gan Jing World category set.
+func WithCategory(m dest.Meta, category string) dest.Meta {
+	return m.WithExtra(Platform, CategoryField, category)
+}
+
 // The guide's steps after sign-in (step 1), in order; they are stored in
 // targets and checkpoints, so their ids never change.
 const (
@@ -275,7 +295,7 @@ func videoContent(m dest.Meta, cp Checkpoint) Content {
 	return Content{
 		"type":               "Video",
 		"lang":               m.Lang,
-		"category_id":        m.Category,
+		"category_id":        Category(m),
 		"title":              m.Title,
 		"description":        m.Description,
 		"visibility":         m.Visibility,

@@ -158,7 +158,7 @@ func upload(t *testing.T, pl Platform) (*progress, int64) {
 	pf.Close()
 	return &progress{ed: dest.Edition{
 		Source: dest.Source{Path: path, Size: size, ModTime: fi.ModTime(), Poster: poster},
-		Meta:   persist.VideoMeta{Title: "Conformance", Description: "d", Category: "cat13", Lang: "en-US", Visibility: "public"},
+		Meta:   persist.VideoMeta{Title: "Conformance", Description: "d", Lang: "en-US", Visibility: "public"},
 		Rev:    1,
 	}}, size
 }
