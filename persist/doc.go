@@ -29,8 +29,8 @@
 // ErrNewerVersion rather than misreading a newer release's record.
 //
 //	job/<job ID>       Job: one video upload and its step results
-//	tus/<fingerprint>  {"v":1,"url":"..."}: go-tus's fingerprint-to-upload-URL
-//	                   map (see TusStore); the fingerprint is the job ID
+//	tus/<job ID>       {"v":1,"url":"..."}: release 1's TUS upload URL of a job;
+//	                   migrate.go moves it into the job's checkpoint
 //	credentials        Credentials: the v1 single platform session; core/account
 //	                   migrates it into account/gjw on open and deletes it
 //	account/<name>     Account: one destination account (platform, default

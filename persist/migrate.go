@@ -9,6 +9,11 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
+// tusEntryV1 is release 1's record under tus/<job ID>: the job's TUS upload URL.
+type tusEntryV1 struct {
+	URL string `json:"url"`
+}
+
 // jobV1 is a job as release 1 stored it: one Gan Jing World upload with
 // its step results as columns, and its TUS upload URL under tus/<id>.
 type jobV1 struct {
@@ -94,7 +99,7 @@ func (d *DB) migrateV1() error {
 			tusKey := tusPrefix + strings.TrimPrefix(key, jobPrefix)
 			tusURL := ""
 			if ti, err := txn.Get([]byte(tusKey)); err == nil {
-				var e tusEntry
+				var e tusEntryV1
 				if ti.Value(func(v []byte) error { return json.Unmarshal(v, &e) }) == nil {
 					tusURL = e.URL
 				}

@@ -176,9 +176,6 @@ func TestMissingRecords(t *testing.T) {
 	if drafts, err := d.Drafts(); err != nil || len(drafts) != 0 {
 		t.Errorf("Drafts() = %v, %v", drafts, err)
 	}
-	if url, found := d.TusStore().Get("nope"); found || url != "" {
-		t.Errorf("TusStore().Get(nope) = %q, %v", url, found)
-	}
 }
 
 func TestEmptyIDsRejected(t *testing.T) {
@@ -286,8 +283,6 @@ func TestDelete(t *testing.T) {
 	d := openT(t, dir)
 	ok(t, d.PutJob(sampleJob("gone", 0, t0)))
 	ok(t, d.PutJob(sampleJob("kept", 1, t0)))
-	d.TusStore().Set("gone", "https://tus.example/files/gone")
-	d.TusStore().Set("kept", "https://tus.example/files/kept")
 	ok(t, d.PutDraft(Draft{ID: "gone"}))
 	ok(t, d.PutDraft(Draft{ID: "kept"}))
 	ok(t, d.PutCredentials(Credentials{RefreshToken: "rt"}))
@@ -304,9 +299,6 @@ func TestDelete(t *testing.T) {
 	if _, found, _ := d.Job("gone"); found {
 		t.Error("deleted job still there")
 	}
-	if _, found := d.TusStore().Get("gone"); found {
-		t.Error("deleted job's TUS entry still there")
-	}
 	if _, found, _ := d.Draft("gone"); found {
 		t.Error("deleted draft still there")
 	}
@@ -316,45 +308,9 @@ func TestDelete(t *testing.T) {
 	jobs, err := d.Jobs()
 	ok(t, err)
 	equal(t, "jobs left", len(jobs), 1)
-	if url, found := d.TusStore().Get("kept"); !found || url != "https://tus.example/files/kept" {
-		t.Errorf("kept TUS entry = %q, %v", url, found)
-	}
 	drafts, err := d.Drafts()
 	ok(t, err)
 	equal(t, "drafts left", len(drafts), 1)
-}
-
-func TestTusStoreSurvivesReopen(t *testing.T) {
-	dir := t.TempDir()
-	d := openT(t, dir)
-	s := d.TusStore()
-	s.Set("job-1", "https://tus.example/files/1")
-	s.Set("job-2", "https://tus.example/files/2")
-	s.Set("job-2", "https://tus.example/files/2b")
-	s.Set("job-3", "https://tus.example/files/3")
-	s.Delete("job-3")
-	s.Close() // a no-op: the DB stays usable
-	if url, found := s.Get("job-1"); !found || url != "https://tus.example/files/1" {
-		t.Fatalf("Get after Close = %q, %v", url, found)
-	}
-
-	d = reopen(t, d, dir)
-	s = d.TusStore()
-	for fp, want := range map[string]string{
-		"job-1": "https://tus.example/files/1",
-		"job-2": "https://tus.example/files/2b",
-		"job-3": "",
-	} {
-		url, found := s.Get(fp)
-		if url != want || found != (want != "") {
-			t.Errorf("Get(%s) = %q, %v; want %q", fp, url, found, want)
-		}
-	}
-	s.Delete("job-1")
-	d = reopen(t, d, dir)
-	if _, found := d.TusStore().Get("job-1"); found {
-		t.Error("deleted TUS entry came back")
-	}
 }
 
 func TestDataDirPermissions(t *testing.T) {
@@ -436,9 +392,6 @@ func TestNewerRecordVersion(t *testing.T) {
 	check("Drafts", "draft/x", err)
 	_, _, err = d.Image("x")
 	check("Image", "image/x", err)
-	if url, found := d.TusStore().Get("x"); found || url != "" {
-		t.Errorf("TusStore().Get of a newer record = %q, %v; want a miss", url, found)
-	}
 
 	// Older records (no "v" yet) are upgraded when the folder is opened.
 	putRaw(t, d, "job/old", `{"id":"old","offset":5}`)
@@ -497,16 +450,12 @@ func TestInMemory(t *testing.T) {
 	defer d.Close()
 	ok(t, d.PutJob(sampleJob("m", 0, t0)))
 	ok(t, d.PutCredentials(Credentials{RefreshToken: "rt"}))
-	d.TusStore().Set("m", "https://tus/m")
 	jobs, err := d.Jobs()
 	ok(t, err)
 	equal(t, "jobs", len(jobs), 1)
-	if url, found := d.TusStore().Get("m"); !found || url != "https://tus/m" {
-		t.Errorf("TusStore().Get(m) = %q, %v", url, found)
-	}
 	ok(t, d.DeleteJob("m"))
-	if _, found := d.TusStore().Get("m"); found {
-		t.Error("TUS entry survived DeleteJob")
+	if _, found, _ := d.Job("m"); found {
+		t.Error("job survived DeleteJob")
 	}
 }
 
@@ -556,7 +505,6 @@ func TestHelperProcess(t *testing.T) {
 			fmt.Fprintf(os.Stderr, "helper: PutJob: %v\n", err)
 			os.Exit(4)
 		}
-		d.TusStore().Set("k", "https://tus.example/files/k")
 		p, err := os.FindProcess(os.Getpid())
 		if err == nil {
 			err = p.Kill() // SIGKILL on Unix: no deferred calls, no Close
@@ -664,9 +612,6 @@ func TestCredentialsSurviveKill9(t *testing.T) {
 	ok(t, err)
 	if !found || j.Targets[0].Offset != 30<<20 {
 		t.Errorf("job after kill -9: found %v, offset %d", found, j.Targets[0].Offset)
-	}
-	if url, found := d.TusStore().Get("k"); !found || url != "https://tus.example/files/k" {
-		t.Errorf("TUS entry after kill -9: %q, %v", url, found)
 	}
 }
 

@@ -63,7 +63,7 @@ func (d *DB) DeleteJob(id string) error {
 	if id == "" {
 		return errors.New("persist: job has no ID")
 	}
-	if err := d.del(jobPrefix+id, tusPrefix+id); err != nil {
+	if err := d.del(jobPrefix + id); err != nil {
 		return err
 	}
 	d.jobsChanged()

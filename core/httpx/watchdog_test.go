@@ -18,7 +18,9 @@ import (
 const idle = 200 * time.Millisecond
 
 // watched is a client whose requests go through Watchdog(idle).
-func watched(t *testing.T) *http.Client {
+func watched(t *testing.T) *http.Client { return watchedFor(t, idle) }
+
+func watchedFor(t *testing.T, idle time.Duration) *http.Client {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: httpx.Watchdog(tr, idle)}
@@ -109,9 +111,10 @@ func TestWatchdogStalledResponseBody(t *testing.T) {
 
 func TestWatchdogLetsASlowTransferThatMovesFinish(t *testing.T) {
 	// Both ways take several idle periods in all, but each byte comes well
-	// within one.
-	const parts = 8
-	step := idle / 4
+	// within one: 500 ms to spare for a loaded machine's scheduling delays.
+	const idle = 600 * time.Millisecond
+	const parts = 12
+	step := idle / 6
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, err := io.ReadAll(r.Body)
 		if err != nil || len(got) != parts {
@@ -127,7 +130,7 @@ func TestWatchdogLetsASlowTransferThatMovesFinish(t *testing.T) {
 	defer srv.Close()
 	start := time.Now()
 	req, _ := http.NewRequest(http.MethodPut, srv.URL, &slowReader{left: parts, step: step})
-	res, err := watched(t).Do(req)
+	res, err := watchedFor(t, idle).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
