@@ -39,10 +39,14 @@
 //	                   keyring is unavailable (the folder is owner-only)
 //	secretstore        SecretStore: this folder's id in the system keyring
 //	settings           Settings: the app's preferences
+//	watchfolders       {"v":2,"folders":[WatchFolder...]}: the app's watch folders
 //	draft/<draft ID>   Draft: an article, and after publishing its content ID
 //	image/<sha256>     Image: CDN URLs of an uploaded image, keyed by the
 //	                   hex SHA-256 of its bytes (use lower case: the key is
 //	                   taken as given)
+//	watched/<sha256>   Watched: a file a watch folder queued, keyed by the hex
+//	                   SHA-256 of its identity (path, size, mtime, hash of its
+//	                   first and last MiB), with its job ID
 //
 // DeleteJob removes both job/<id> and tus/<id> in one transaction, and
 // DeleteAccount both account/<name> and secret/<name>. IDs are
