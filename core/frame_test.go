@@ -2,8 +2,6 @@ package core_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,21 +12,9 @@ import (
 )
 
 func TestExtractFrame(t *testing.T) {
-	if _, err := core.FFmpegPath(); err != nil {
-		// make test sets GJW_REQUIRE_FFMPEG (make deps installs ffmpeg), so
-		// there this test runs or fails, never skips.
-		if os.Getenv("GJW_REQUIRE_FFMPEG") != "" {
-			t.Fatal("ffmpeg is not installed (make deps installs it)")
-		}
-		t.Skip("ffmpeg is not installed")
-	}
 	dir := t.TempDir()
-	video := filepath.Join(dir, "short.mp4")
 	// Half a second: shorter than the 1 s seek, so the first frame is used.
-	if out, err := exec.Command("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=duration=0.5:size=320x180:rate=10",
-		"-pix_fmt", "yuv420p", video).CombinedOutput(); err != nil {
-		t.Fatalf("making a test video: %v %s", err, out)
-	}
+	video := sandboxtest.WriteVideo(t, filepath.Join(dir, "short.mp4"), 0.5)
 	out := filepath.Join(dir, "poster.jpg")
 	if err := core.ExtractFrame(context.Background(), video, out); err != nil {
 		t.Fatal(err)

@@ -5,12 +5,14 @@ package sandboxtest
 
 import (
 	"crypto/rand"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -138,6 +140,28 @@ func encodePNG(t testing.TB, path string, img image.Image) string {
 	defer f.Close()
 	if err := png.Encode(f, img); err != nil {
 		t.Fatal(err)
+	}
+	return path
+}
+
+// WriteVideo writes a real video to path: seconds of ffmpeg's test pattern,
+// 320x180. Without ffmpeg the test is skipped, or fails when
+// GJW_REQUIRE_FFMPEG is set (make test sets it: make deps installs ffmpeg).
+func WriteVideo(t testing.TB, path string, seconds float64) string {
+	t.Helper()
+	if _, err := core.FFmpegPath(); err != nil {
+		if os.Getenv("GJW_REQUIRE_FFMPEG") != "" {
+			t.Fatal("ffmpeg is not installed (make deps installs it)")
+		}
+		t.Skip("ffmpeg is not installed")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf("testsrc=duration=%g:size=320x180:rate=10", seconds)
+	if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", src,
+		"-pix_fmt", "yuv420p", "-y", path).CombinedOutput(); err != nil {
+		t.Fatalf("making a test video: %v %s", err, out)
 	}
 	return path
 }
