@@ -25,6 +25,11 @@ func TitleFromFilename(path string) string {
 	return strings.Join(strings.FieldsFunc(base, func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == ' ' }), " ")
 }
 
+// CheckVideoFile is what Add checks of a video before queueing it (it
+// exists, is a readable, non-empty file): its info, or a one-line error
+// naming the file and what to do.
+func CheckVideoFile(path string) (os.FileInfo, error) { return checkVideoFile(path) }
+
 // checkVideoFile returns the file's info, or a one-line error naming the
 // file and what to do.
 func checkVideoFile(path string) (os.FileInfo, error) {
