@@ -68,6 +68,8 @@ bench:
 	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench TUSUpload1GiB -benchtime 5x ./core/tusupload/
 	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench TUSUploadMemory -benchtime 3x ./core/tusupload/
 	GJW_BENCH_DIR=/dev/shm $(GO) test -run '^$$' -bench 'UploadRSS1GiB|KillResume' -benchtime 3x ./cmd/gjw/
+	$(GO) test -run '^$$' -bench LimitOff -benchtime 5x ./core/httpx/
+	$(GO) test -run '^$$' -bench LimitHolds -benchtime 1x ./core/httpx/
 	$(GO) test -run '^$$' -bench . -tags $(TAGS) ./gui/
 
 # Starts the sandbox in the background on free ports with a sample video and

@@ -16,6 +16,8 @@ require (
 	golang.org/x/text v0.23.0
 )
 
+require golang.org/x/time v0.14.0 // indirect
+
 require (
 	al.essio.dev/pkg/shellescape v1.5.1 // indirect
 	fyne.io/systray v1.12.0 // indirect

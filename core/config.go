@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -19,7 +21,9 @@ import (
 // GJW_STALL_TIMEOUT (a duration such as 60s: a request making no progress
 // that long is cancelled and retried). A malformed value is an error naming
 // it.
-func OptionsFrom(s persist.Settings) (Options, error) {
+//
+// The settings' upload speed limit (LimitRate) and proxy are checked too.
+func OptionsFrom(s persist.Settings) (o Options, err error) {
 	hosts := gjw.DefaultHosts
 	for _, kv := range []struct {
 		dst *string
@@ -29,7 +33,7 @@ func OptionsFrom(s persist.Settings) (Options, error) {
 			*kv.dst = kv.v
 		}
 	}
-	o := Options{Hosts: gjw.HostsFromEnv(hosts), ChunkSize: s.ChunkSize, Parallel: s.Parallel}
+	o = Options{Hosts: gjw.HostsFromEnv(hosts), ChunkSize: s.ChunkSize, Parallel: s.Parallel}
 	if v := os.Getenv("GJW_CHUNK_SIZE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
@@ -72,5 +76,12 @@ func OptionsFrom(s persist.Settings) (Options, error) {
 		}
 		o.StallTimeout = d
 	}
+	if o.Limit, err = bandwidth.ParseSchedule(s.LimitRate); err != nil {
+		return o, fmt.Errorf("settings: upload speed limit: %w", err)
+	}
+	if _, err := httpx.ParseProxy(s.Proxy); err != nil {
+		return o, fmt.Errorf("settings: %w", err)
+	}
+	o.Proxy = s.Proxy
 	return o, nil
 }

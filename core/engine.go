@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
@@ -97,6 +98,13 @@ type Options struct {
 	PollAttempts int             // default 120
 	RetryDelays  []time.Duration // default the guide's 0,1,3,5,10,20 s
 	StallTimeout time.Duration   // a request with no progress this long is retried; default 60 s
+	// Limit is the upload speed limit all running targets share (none when
+	// empty); SetLimit changes it while they run.
+	Limit bandwidth.Schedule
+	// Proxy is the proxy every request goes through ("": the environment's
+	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY). There is one transport per
+	// process, so New applies it to every client (httpx.SetProxy).
+	Proxy string
 	// Drivers builds the driver of an account; the default publishes every
 	// account to Gan Jing World with the store's session (drivers.go).
 	Drivers dest.Factory
@@ -131,6 +139,7 @@ type Engine struct {
 	parallel int
 	drivers  map[string]dest.Driver
 	wake     chan struct{}
+	limiter  *bandwidth.Limiter
 
 	storeClient *gjw.Client // see Client
 }
@@ -163,7 +172,9 @@ func New(store Store, opts Options) *Engine {
 		opts: opts, store: store,
 		running: map[targetKey]*runningTarget{}, parallel: opts.Parallel,
 		drivers: map[string]dest.Driver{}, wake: make(chan struct{}, 1),
+		limiter: bandwidth.New(opts.Limit),
 	}
+	_ = httpx.SetProxy(opts.Proxy) // OptionsFrom has checked it
 	if e.opts.Drivers == nil {
 		e.opts.Drivers = gjwDrivers(store, opts)
 	}
@@ -418,6 +429,16 @@ func (e *Engine) SetParallel(n int) {
 	e.parallel = n
 	e.mu.Unlock()
 	e.poke()
+}
+
+// SetLimit changes the upload speed limit; running uploads follow it
+// within a fraction of a second.
+func (e *Engine) SetLimit(s bandwidth.Schedule) { e.limiter.Set(s) }
+
+// Limit is the upload speed limit in force: its schedule, and the rate
+// now (0: none).
+func (e *Engine) Limit() (bandwidth.Schedule, bandwidth.Rate) {
+	return e.limiter.Schedule(), e.limiter.Rate()
 }
 
 // Run runs every unfinished target of one job to its end, at once, on the

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -41,6 +42,7 @@ func (e *Engine) run(ctx context.Context, id, account string) error {
 	p := e.newProgress(id, account, d)
 	defer p.stopTicker()
 	ctx = httpx.WithOnRetry(ctx, p.Retrying)
+	ctx = bandwidth.WithLimiter(ctx, e.limiter) // every request body shares the limit
 	res, err := d.Publish(ctx, j.Target(account).Checkpoint, p)
 	p.stopTicker()
 	if err != nil {

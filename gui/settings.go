@@ -13,8 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/gcore"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/core/jw"
 	"github.com/gjw-uploader/gjw-uploader/core/wangsu"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -52,6 +54,8 @@ type settingsView struct {
 	parallel        *widget.Select
 	chunk           *widget.Select
 	stall           *widget.Select
+	limit           *widget.Entry      // upload speed limit, applied at once
+	proxy           *widget.Entry      // proxy URL, applied at once
 	dests           *widget.CheckGroup // default destinations (accounts)
 	category        *widget.Entry
 	lang            *widget.SelectEntry
@@ -133,6 +137,9 @@ func newSettingsView(ui *UI) *settingsView {
 	s.stall = widget.NewSelect(stalls, nil)
 	s.stall.SetSelected(stall)
 
+	s.limit = entry(st.LimitRate, "off (or 2M, 512k, 08:00,1M 18:00,512k 23:00,off)")
+	s.proxy = entry(st.Proxy, "from HTTPS_PROXY / HTTP_PROXY, else none")
+
 	s.dests = widget.NewCheckGroup(nil, nil)
 	s.dests.Horizontal = true
 	s.loadDests()
@@ -170,6 +177,14 @@ func newSettingsView(ui *UI) *settingsView {
 		widget.NewFormItem("Chunk size", s.chunk),
 		widget.NewFormItem("Retry a stalled request after", s.stall),
 	))
+	netNote := widget.NewLabel("The speed limit is shared by every upload at once: 2M is 2 MiB/s, 512k is 512 KiB/s; " +
+		"a timetable changes it through the day. The proxy is a URL such as http://proxy.example:3128 or socks5://127.0.0.1:1080. Both apply at once.")
+	netNote.Wrapping = fyne.TextWrapWord
+	netNote.SizeName = theme.SizeNameCaptionText
+	networkCard := widget.NewCard("Network", "", container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Upload speed limit", s.limit),
+		widget.NewFormItem("Proxy", s.proxy),
+	), netNote))
 	defaultsCard := widget.NewCard("Defaults for new videos", "", widget.NewForm(
 		widget.NewFormItem("Destinations", s.dests),
 		widget.NewFormItem("Category", s.category),
@@ -179,7 +194,7 @@ func newSettingsView(ui *UI) *settingsView {
 	))
 	notifyCard := widget.NewCard("Notifications", "", s.notify)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
-		hostCard, queueCard, defaultsCard, notifyCard, container.NewHBox(save), s.result)))
+		hostCard, queueCard, networkCard, defaultsCard, notifyCard, container.NewHBox(save), s.result)))
 	return s
 }
 
@@ -209,6 +224,17 @@ func (s *settingsView) save() {
 			st.StallTimeout = c.d
 		}
 	}
+	st.LimitRate = strings.TrimSpace(s.limit.Text)
+	limit, err := bandwidth.ParseSchedule(st.LimitRate)
+	if err != nil {
+		s.say(widget.DangerImportance, "Upload speed limit: "+err.Error())
+		return
+	}
+	st.Proxy = strings.TrimSpace(s.proxy.Text)
+	if _, err := httpx.ParseProxy(st.Proxy); err != nil {
+		s.say(widget.DangerImportance, "Proxy: "+err.Error())
+		return
+	}
 	st.Defaults = gjw.WithCategory(persist.VideoMeta{
 		Lang:        strings.TrimSpace(s.lang.Text),
 		Visibility:  s.vis.Selected,
@@ -232,6 +258,8 @@ func (s *settingsView) save() {
 	st.Version = persist.RecordVersion
 	s.ui.settings = st
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
+	s.ui.deps.Engine.SetLimit(limit)
+	_ = httpx.SetProxy(st.Proxy) // checked above
 	msg := "Saved."
 	if hostsChanged || st.ChunkSize != old.ChunkSize || st.StallTimeout != old.StallTimeout {
 		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."

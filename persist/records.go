@@ -182,6 +182,13 @@ type Settings struct {
 	StallTimeout time.Duration `json:"stall_timeout,omitempty"`
 	Defaults     VideoMeta     `json:"defaults"`
 	Notify       bool          `json:"notify"`
+
+	// LimitRate is the upload speed limit: a rate ("2M", "512k") or a
+	// timetable ("08:00,1M 18:00,512k 23:00,off"); "" or "off" is none.
+	LimitRate string `json:"limit_rate,omitempty"`
+	// Proxy is the proxy URL of every request; "" uses HTTPS_PROXY,
+	// HTTP_PROXY and NO_PROXY from the environment.
+	Proxy string `json:"proxy,omitempty"`
 }
 
 // Draft is an article being written, and after publishing, its link to the

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -33,7 +34,8 @@ const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu
   gjw account default NAME[,NAME]
   gjw upload VIDEO --title T [--thumbnail IMG] [--to NAME[,NAME...]] [--description D]
              [--category cat13] [--lang en-US] [--visibility public|private] [--kids] [--json]
-  gjw resume [--json]       finish every unfinished target of every upload
+             [--limit-rate RATE]
+  gjw resume [--json] [--limit-rate RATE]   finish every unfinished target of every upload
   gjw jobs [--json]         list uploads with each target's step and progress
                             (read-only while the app runs)
   gjw version [--json]      version, commit and build date
@@ -49,6 +51,12 @@ GJW_CHUNK_SIZE (bytes), GJW_POLL_INTERVAL, GJW_POLL_ATTEMPTS and
 GJW_RETRY_DELAYS (e.g. 0,1s,3s) and GJW_STALL_TIMEOUT (e.g. 60s) tune the
 upload on every platform; GCORE_API_URL, JW_API_URL and WANGSU_API_URL point
 the other platforms at other hosts.
+
+--limit-rate caps the upload speed of every target together: 2M is 2 MiB/s,
+512k is 512 KiB/s, off is none; a timetable such as "08:00,1M 18:00,512k
+23:00,off" changes it through the day (local time). Every request goes
+through HTTPS_PROXY / HTTP_PROXY (except hosts in NO_PROXY), or through
+the proxy set in the app's Settings.
 `
 
 // Exit codes.
@@ -172,6 +180,31 @@ func (a *app) open(withEngine bool) error {
 	return nil
 }
 
+// limitRateFlag is --limit-rate, shared by the commands that upload
+// (upload, resume; a watch command takes it too).
+func limitRateFlag(fs *flag.FlagSet) *string {
+	return fs.String("limit-rate", "", `upload speed limit for this run: 2M (MiB/s), 512k, off, or a timetable "08:00,1M 18:00,512k 23:00,off" (default: the settings')`)
+}
+
+// openLimited is open(true) with --limit-rate applied (empty: the
+// settings' limit stays).
+func (a *app) openLimited(limit string) error {
+	var sched bandwidth.Schedule
+	if limit != "" {
+		var err error
+		if sched, err = bandwidth.ParseSchedule(limit); err != nil {
+			return usageError{"--limit-rate: " + err.Error()}
+		}
+	}
+	if err := a.open(true); err != nil {
+		return err
+	}
+	if limit != "" {
+		a.engine.SetLimit(sched)
+	}
+	return nil
+}
+
 // parseFlags parses flags that may come before or after positional
 // arguments (gjw upload VIDEO --title T), returning the positionals.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -254,6 +287,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	kids := fs.Bool("kids", false, "made for kids")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	to := fs.String("to", "", "destination accounts, comma-separated (default: the default accounts)")
+	limit := limitRateFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -261,7 +295,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageError{"upload needs exactly one VIDEO file"}
 	}
-	if err := a.open(true); err != nil {
+	if err := a.openLimited(*limit); err != nil {
 		return err
 	}
 	targets, err := a.destinations(*to)
@@ -296,10 +330,11 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 func cmdResume(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("resume", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the results as JSON")
+	limit := limitRateFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := a.open(true); err != nil {
+	if err := a.openLimited(*limit); err != nil {
 		return err
 	}
 	jobs, err := a.engine.Jobs()

@@ -145,7 +145,7 @@ func (c *Client) call(ctx context.Context, op, method, path string, body any, id
 		}
 		hc := c.HTTP
 		if hc == nil {
-			hc = http.DefaultClient
+			hc = httpx.Client()
 		}
 		res, err := hc.Do(req)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 )
 
 // DefaultStallTimeout is how long a request may make no progress (no
@@ -35,7 +37,7 @@ func (e *stalledError) Error() string {
 }
 func (e *stalledError) Is(target error) bool { return target == ErrStalled }
 
-// Watchdog wraps rt (http.DefaultTransport when nil) so that a request
+// Watchdog wraps rt (the shared transport when nil) so that a request
 // whose body upload, response headers or response body make no progress
 // for idle (DefaultStallTimeout when <= 0) is cancelled, and fails with a
 // retryable *Error (Status 0, wrapping ErrStalled) instead of hanging until
@@ -43,9 +45,12 @@ func (e *stalledError) Is(target error) bool { return target == ErrStalled }
 // internal/backend/watchdog_roundtriper.go). A slow transfer that keeps
 // moving is never cancelled. The idle clock runs from the start of the
 // request to the close of its response body: callers read bodies at once.
+// A request whose context carries a bandwidth.Limiter (the engine's) has
+// its body throttled by it: this is where the speed limit applies to
+// every upload of every platform.
 func Watchdog(rt http.RoundTripper, idle time.Duration) http.RoundTripper {
 	if rt == nil {
-		rt = http.DefaultTransport
+		rt = shared
 	}
 	if idle <= 0 {
 		idle = DefaultStallTimeout
@@ -87,9 +92,17 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 		return err != nil && req.Context().Err() == nil && errors.Is(context.Cause(ctx), ErrStalled)
 	}
 
+	limiter := bandwidth.FromContext(ctx)
+	watch := func(rc io.ReadCloser) io.ReadCloser {
+		k := &kickReader{rc: rc, r: rc, kick: kick}
+		if limiter != nil {
+			k.r = limiter.Reader(ctx, rc)
+		}
+		return k
+	}
 	r := req.Clone(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
-		r.Body = &kickReader{rc: req.Body, kick: kick}
+		r.Body = watch(req.Body)
 	}
 	if req.GetBody != nil {
 		r.GetBody = func() (io.ReadCloser, error) {
@@ -97,7 +110,7 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err != nil || b == nil || b == http.NoBody {
 				return b, err
 			}
-			return &kickReader{rc: b, kick: kick}, nil
+			return watch(b), nil
 		}
 	}
 	res, err := w.rt.RoundTrip(r)
@@ -116,14 +129,15 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // kickReader resets the idle clock on every byte the transport takes from
-// a request body.
+// a request body; r is the body, throttled when a limit applies.
 type kickReader struct {
 	rc   io.ReadCloser
+	r    io.Reader
 	kick func()
 }
 
 func (k *kickReader) Read(p []byte) (int, error) {
-	n, err := k.rc.Read(p)
+	n, err := k.r.Read(p)
 	if n > 0 {
 		k.kick()
 	}

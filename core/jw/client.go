@@ -117,7 +117,7 @@ func (c *Client) base() string {
 
 func (c *Client) httpc() *http.Client {
 	if c.HTTP == nil {
-		return http.DefaultClient
+		return httpx.Client()
 	}
 	return c.HTTP
 }

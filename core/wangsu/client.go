@@ -137,7 +137,7 @@ func (c *Client) base() string {
 
 func (c *Client) hc() *http.Client {
 	if c.HTTP == nil {
-		return http.DefaultClient
+		return httpx.Client()
 	}
 	return c.HTTP
 }

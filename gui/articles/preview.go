@@ -23,6 +23,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 )
 
 // previewWidth is the widest an image is shown in the preview.
@@ -164,7 +165,7 @@ func (p *preview) load(key string, remote bool) {
 	ctx := p.v.ctx
 	client := p.v.deps.Engine.Client().HTTP
 	if client == nil {
-		client = http.DefaultClient
+		client = httpx.Client()
 	}
 	p.v.bg(func() {
 		img, err := loadImage(ctx, client, key, remote)

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+)
+
+// TestUploadLimitRate: gjw upload --limit-rate 1M sends 3 MiB no faster
+// than 1 MiB/s + 5% (it may be slower on a busy machine, never faster:
+// the first burst is a twentieth of a second's worth).
+func TestUploadLimitRate(t *testing.T) {
+	const size = 3 << 20
+	c := newCLI(t, sandbox.Config{TranscodePolls: -1}, size)
+	c.setChunk(t, 1<<20)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	start := time.Now()
+	o := c.gjw(inProcess, "upload", c.video, "--title", "Slow", "--thumbnail", c.thumb, "--limit-rate", "1M", "--json")
+	took := time.Since(start)
+	if o.code != 0 {
+		t.Fatalf("upload: %v", o)
+	}
+	res, err := jsonLines(o.stdout)
+	if err != nil || len(res) != 1 {
+		t.Fatalf("%v %v", res, err)
+	}
+	c.published(res[0])
+	sent := float64(size - 64<<10) // less one burst and one read
+	fastest := time.Duration(sent / (1.05 * (1 << 20)) * float64(time.Second))
+	t.Logf("3 MiB at --limit-rate 1M: %s", took.Round(time.Millisecond))
+	if took < fastest {
+		t.Fatalf("3 MiB at 1M took %s: faster than the limit (at least %s)", took, fastest)
+	}
+}
+
+func TestUploadLimitRateRefusesBadValues(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	for _, bad := range []string{"512", "fast", "08:00,1M 07:00,2M"} {
+		o := c.gjw(inProcess, "upload", c.video, "--title", "T", "--thumbnail", c.thumb, "--limit-rate", bad)
+		line := oneErrorLine(t, o)
+		if o.code != exitUsage || !strings.Contains(line, "--limit-rate") {
+			t.Errorf("--limit-rate %q: %v", bad, o)
+		}
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != 0 {
+		t.Fatalf("a refused --limit-rate still uploaded: %+v", st)
+	}
+	if o := c.gjw(inProcess, "resume", "--limit-rate", "2X"); o.code != exitUsage {
+		t.Errorf("resume --limit-rate 2X: %v", o)
+	}
+}
