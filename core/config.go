@@ -9,7 +9,6 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
-	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -22,7 +21,8 @@ import (
 // that long is cancelled and retried). A malformed value is an error naming
 // it.
 //
-// The settings' upload speed limit (LimitRate) and proxy are checked too.
+// The settings' upload speed limit (LimitRate) is read too. (The proxy is
+// process-wide: the program applies it with httpx.SetProxy.)
 func OptionsFrom(s persist.Settings) (o Options, err error) {
 	hosts := gjw.DefaultHosts
 	for _, kv := range []struct {
@@ -79,9 +79,5 @@ func OptionsFrom(s persist.Settings) (o Options, err error) {
 	if o.Limit, err = bandwidth.ParseSchedule(s.LimitRate); err != nil {
 		return o, fmt.Errorf("settings: upload speed limit: %w", err)
 	}
-	if _, err := httpx.ParseProxy(s.Proxy); err != nil {
-		return o, fmt.Errorf("settings: %w", err)
-	}
-	o.Proxy = s.Proxy
 	return o, nil
 }

@@ -101,10 +101,6 @@ type Options struct {
 	// Limit is the upload speed limit all running targets share (none when
 	// empty); SetLimit changes it while they run.
 	Limit bandwidth.Schedule
-	// Proxy is the proxy every request goes through ("": the environment's
-	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY). There is one transport per
-	// process, so New applies it to every client (httpx.SetProxy).
-	Proxy string
 	// Drivers builds the driver of an account; the default publishes every
 	// account to Gan Jing World with the store's session (drivers.go).
 	Drivers dest.Factory
@@ -174,7 +170,6 @@ func New(store Store, opts Options) *Engine {
 		drivers: map[string]dest.Driver{}, wake: make(chan struct{}, 1),
 		limiter: bandwidth.New(opts.Limit),
 	}
-	_ = httpx.SetProxy(opts.Proxy) // OptionsFrom has checked it
 	if e.opts.Drivers == nil {
 		e.opts.Drivers = gjwDrivers(store, opts)
 	}

@@ -45,6 +45,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/gui"
 	"github.com/gjw-uploader/gjw-uploader/icons"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -94,6 +95,11 @@ func main() {
 	opts, err := core.OptionsFrom(settings)
 	if err != nil {
 		fail(a, err)
+		return
+	}
+	// Every request goes through the settings' proxy, or the environment's.
+	if err := httpx.SetProxy(settings.Proxy); err != nil {
+		fail(a, fmt.Errorf("settings: %w", err))
 		return
 	}
 	events := gui.NewEvents()

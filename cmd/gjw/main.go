@@ -21,6 +21,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -162,12 +163,17 @@ func (a *app) open(withEngine bool) error {
 	if a.accounts, err = account.Open(a.db, account.Options{}); err != nil {
 		return err
 	}
-	if !withEngine {
-		return nil
-	}
 	settings, err := a.db.Settings()
 	if err != nil {
 		return err
+	}
+	// Every request of this process goes through the settings' proxy, or
+	// the environment's.
+	if err := httpx.SetProxy(settings.Proxy); err != nil {
+		return fmt.Errorf("settings (%s): %w", dir, err)
+	}
+	if !withEngine {
+		return nil
 	}
 	opts, err := core.OptionsFrom(settings)
 	if err != nil {
