@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -73,12 +72,47 @@ func (a AboutInfo) Lines() []string {
 	return append(lines, a.Go)
 }
 
-// withAbout puts an About button at the right end of the tab bar, over the
-// tabs' empty space, and returns the combined object.
-func (u *UI) withAbout(tabs fyne.CanvasObject) fyne.CanvasObject {
+// withTabRow puts the sign-in banner and an About button over the tab
+// bar's empty space, right of the tabs, and returns the combined object.
+func (u *UI) withTabRow(tabs *container.AppTabs, banner fyne.CanvasObject) fyne.CanvasObject {
 	btn := widget.NewButtonWithIcon("", theme.InfoIcon(), u.showAbout)
 	btn.Importance = widget.LowImportance
-	return container.NewStack(tabs, container.NewVBox(container.NewHBox(layout.NewSpacer(), btn)))
+	return container.NewStack(tabs, container.New(&tabRow{tabs: tabs}, banner, btn))
+}
+
+// tabRow lays out [banner, About] in the row of an AppTabs' bar: About at
+// the right end, the banner in the room between the last tab and About.
+type tabRow struct{ tabs *container.AppTabs }
+
+func (r *tabRow) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[1].MinSize() }
+
+func (r *tabRow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	banner, about := objs[0], objs[1]
+	am := about.MinSize()
+	about.Move(fyne.NewPos(size.Width-am.Width, 0))
+	about.Resize(am)
+	pad := theme.Padding()
+	x := r.tabsWidth() + 2*pad
+	banner.Move(fyne.NewPos(x, 0))
+	banner.Resize(fyne.NewSize(max(0, size.Width-am.Width-pad-x), am.Height))
+}
+
+// tabsWidth is how wide the tab buttons are, by Fyne's own measure of a
+// tab button (inline icon, padding, bold label, inner padding each side)
+// in an HBox.
+func (r *tabRow) tabsWidth() float32 {
+	pad, inner := theme.Padding(), theme.InnerPadding()
+	w := float32(0)
+	for i, it := range r.tabs.Items {
+		if i > 0 {
+			w += pad
+		}
+		w += fyne.MeasureText(it.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*inner
+		if it.Icon != nil {
+			w += theme.IconInlineSize() + pad
+		}
+	}
+	return w
 }
 
 // showAbout opens the About box: name, version, commit, build date, site.

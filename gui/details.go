@@ -83,6 +83,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.result = widget.NewLabel("")
 	d.result.Wrapping = fyne.TextWrapWord
 	d.link = widget.NewHyperlink("", nil)
+	d.link.Truncation = fyne.TextTruncateEllipsis
 	d.link.Hide()
 
 	form := widget.NewForm(
@@ -94,7 +95,10 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 		widget.NewFormItem("", d.kids),
 		widget.NewFormItem("Destinations", d.dests),
 	)
-	d.form = container.NewVScroll(container.NewVBox(
+	// Scrolling both ways, the panel asks the split for no width of its
+	// own: a long link or a wide form never moves the split (a vertical
+	// scroll would be as wide as its widest line).
+	d.form = container.NewScroll(container.NewVBox(
 		d.heading, d.state, d.link,
 		container.NewBorder(nil, nil, nil, container.NewCenter(choose), container.NewCenter(d.poster)),
 		form, d.save, d.result,

@@ -133,18 +133,21 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 		}
 	}
 
+	// The banner has its place in the tab bar's empty space (tabRow), so
+	// showing it moves nothing: a click meant for a row never lands on
+	// what slid into its place.
 	u.bannerText = widget.NewLabel("")
-	u.bannerText.Wrapping = fyne.TextWrapWord
+	u.bannerText.Truncation = fyne.TextTruncateEllipsis
 	u.bannerText.TextStyle.Bold = true
 	signIn := widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), u.showSignIn)
 	signIn.Importance = widget.HighImportance
 	bg := canvas.NewRectangle(color.NRGBA{0xff, 0xc1, 0x07, 0x40})
 	bg.CornerRadius = theme.InputRadiusSize()
-	u.banner = container.NewStack(bg, container.NewPadded(container.NewBorder(nil, nil,
-		container.NewCenter(widget.NewIcon(theme.WarningIcon())), container.NewCenter(signIn), u.bannerText)))
+	u.banner = container.NewStack(bg, container.NewBorder(nil, nil,
+		container.NewCenter(widget.NewIcon(theme.WarningIcon())), container.NewCenter(signIn), u.bannerText))
 	u.banner.Hide()
 
-	u.content = container.NewBorder(u.banner, nil, nil, nil, u.withAbout(u.tabs))
+	u.content = u.withTabRow(u.tabs, u.banner)
 	win.SetContent(u.content)
 	win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
 

@@ -44,6 +44,8 @@ type rowView struct {
 	targets *fyne.Container
 	lines   []*targetLine
 
+	highlight *canvas.Rectangle // a row just added
+
 	root fyne.CanvasObject
 }
 
@@ -94,7 +96,11 @@ func newRowView(u *uploadsView) *rowView {
 	rv.targets = container.New(layout.NewCustomPaddedVBoxLayout(0))
 	rv.targets.Hide()
 	text := container.New(layout.NewCustomPaddedVBoxLayout(0), rv.title, rv.status, rv.bar, rv.detail, rv.targets)
-	rv.root = container.NewBorder(nil, nil, container.NewCenter(posterBox), container.NewCenter(actions), text)
+	rv.highlight = canvas.NewRectangle(color.Transparent)
+	rv.highlight.CornerRadius = theme.SelectionRadiusSize()
+	rv.highlight.Hide()
+	rv.root = container.NewStack(rv.highlight,
+		container.NewBorder(nil, nil, container.NewCenter(posterBox), container.NewCenter(actions), text))
 	rv.ExtendBaseWidget(rv)
 	return rv
 }
@@ -107,6 +113,10 @@ func (rv *rowView) set(i int, r *row) {
 	j := r.job
 	rv.id = j.ID
 	setText(rv.title, j.Meta.Title)
+	if r.fresh {
+		rv.highlight.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x38)
+	}
+	show(rv.highlight, r.fresh)
 
 	// Poster: the picked or extracted image, a note while ffmpeg works, or a
 	// prompt to pick one.
@@ -322,6 +332,13 @@ func targetProgress(steps *stepBook, r *row, t persist.Target) float64 {
 		}
 	}
 	return 0
+}
+
+// withAlpha is c with alpha a.
+func withAlpha(c color.Color, a uint8) color.Color {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	n.A = a
+	return n
 }
 
 // clip shortens s to at most n characters, ending in "…".

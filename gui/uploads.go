@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -32,6 +34,7 @@ type row struct {
 
 	framing bool // ffmpeg is taking a poster frame
 	noFrame bool // no frame could be taken: ask for a poster
+	fresh   bool // just added by a drop: highlighted for a moment
 }
 
 func newRow(j persist.Job) *row {
@@ -206,12 +209,16 @@ func newUploadsView(ui *UI) *uploadsView {
 	u.summary = widget.NewLabel("")
 	toolbar := container.NewHBox(add, addFolder, u.clearBtn, layout.NewSpacer(), u.summary)
 
+	// The message bar has a slot of its own, two lines tall, shown or not,
+	// so a message never pushes the queue down under the pointer. A longer
+	// message scrolls inside it.
 	u.msg = widget.NewLabel("")
 	u.msg.Wrapping = fyne.TextWrapWord
-	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { u.msgBar.Hide(); u.content.Refresh() })
+	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), u.hideMessage)
 	closeMsg.Importance = widget.LowImportance
-	u.msgBar = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.InfoIcon())), closeMsg, u.msg)
+	u.msgBar = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.InfoIcon())), container.NewCenter(closeMsg), u.msg)
 	u.msgBar.Hide()
+	msgSlot := slot.Lines(2, u.msgBar)
 
 	hintIcon := widget.NewIcon(theme.UploadIcon())
 	hintTitle := widget.NewLabelWithStyle("Drop videos or folders anywhere in this window", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -223,7 +230,7 @@ func newUploadsView(ui *UI) *uploadsView {
 	queue := container.NewStack(u.list, u.hint)
 	split := container.NewHSplit(queue, u.details.content)
 	split.Offset = 0.64
-	u.top = container.NewVBox(toolbar, u.msgBar)
+	u.top = container.NewVBox(toolbar, msgSlot)
 	u.content = container.NewBorder(u.top, nil, nil, nil, split)
 	u.refreshSummary()
 	return u
@@ -405,8 +412,10 @@ func (u *uploadsView) say(imp widget.Importance, msg string) {
 	u.msg.Importance = imp
 	u.msg.SetText(msg)
 	u.msgBar.Show()
-	u.content.Refresh()
 }
+
+// hideMessage empties the message bar (its slot stays).
+func (u *uploadsView) hideMessage() { u.msgBar.Hide() }
 
 // Drop queues dropped videos and the videos inside dropped folders; other
 // files are refused with a message saying why, and are not queued. The disk
@@ -454,14 +463,50 @@ func (u *uploadsView) drop(paths, refused []string) {
 			jobs = append(jobs, j)
 		}
 		u.ui.do(func() {
+			var ids []string
 			for _, j := range jobs {
 				if r := u.upsert(j); u.wantsFrame(r) {
 					u.takeFrame(r)
 				}
+				ids = append(ids, j.ID)
 			}
+			u.showNew(ids)
 			u.report(len(jobs), already, refused)
 		})
 	}()
+}
+
+// highlightFor is how long the rows a drop added stay highlighted.
+var highlightFor = 4 * time.Second
+
+// showNew scrolls the first of the rows just added into view and
+// highlights them all for a moment, so a drop on a long queue shows where
+// its rows went.
+func (u *uploadsView) showNew(ids []string) {
+	first := -1
+	for _, id := range ids {
+		if i, ok := u.index[id]; ok {
+			u.rows[i].fresh = true
+			u.refreshIndex(i)
+			if first < 0 || i < first {
+				first = i
+			}
+		}
+	}
+	if first < 0 {
+		return
+	}
+	u.list.ScrollTo(first)
+	time.AfterFunc(highlightFor, func() {
+		u.ui.do(func() {
+			for _, id := range ids {
+				if i, ok := u.index[id]; ok {
+					u.rows[i].fresh = false
+					u.refreshIndex(i)
+				}
+			}
+		})
+	})
 }
 
 // scanDrop sorts dropped paths into videos (those inside folders included)

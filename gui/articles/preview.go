@@ -56,7 +56,9 @@ type loaded struct {
 
 func newPreview(v *View) *preview {
 	p := &preview{v: v, box: container.NewVBox(), images: map[string]*loaded{}}
-	p.scroll = container.NewVScroll(p.box)
+	// Scrolling both ways, a wide picture never widens the preview's side
+	// of the split (a vertical scroll is as wide as its content).
+	p.scroll = container.NewScroll(p.box)
 	return p
 }
 

@@ -39,6 +39,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -256,9 +257,12 @@ func (v *View) build() {
 	v.copyBtn = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), v.copyLink)
 	v.openBtn = widget.NewButtonWithIcon("Open", theme.ComputerIcon(), v.openLink)
 	v.linkRow = container.NewHBox(v.link, v.copyBtn, v.openBtn)
+	// The progress bar shares the buttons' row and the status has a slot
+	// of its own, so an upload starting or a longer message never moves
+	// the editor above them.
 	actions := container.NewVBox(
-		container.NewHBox(v.publishBtn, v.scheduleBtn, v.updateBtn),
-		v.progress, v.status, v.linkRow,
+		container.NewBorder(nil, nil, container.NewHBox(v.publishBtn, v.scheduleBtn, v.updateBtn), nil, v.progress),
+		slot.Lines(2, v.status), v.linkRow,
 	)
 
 	v.editorBox = container.NewBorder(form, actions, nil, nil, body)
