@@ -110,14 +110,21 @@ type Options struct {
 	// engine goroutines, sometimes under the engine's lock: it must not block
 	// or call the engine.
 	OnEvent func(Event)
+	// Now is the clock of events and of the speed and ETA they carry;
+	// default time.Now (tests pass a fake one).
+	Now func() time.Time
 }
 
 // Event reports a job's state, and while a target transfers, its progress.
 type Event struct {
-	Job     persist.Job
-	Target  string        // the account the event is about; "" for the whole job
-	Sent    int64         // bytes sent so far to Target (transfer step)
-	Speed   float64       // bytes per second, smoothed
+	Job    persist.Job
+	Target string    // the account the event is about; "" for the whole job
+	At     time.Time // when it happened, by Options.Now
+	Sent   int64     // bytes Target's platform has acknowledged (transfer step)
+	// Start marks the first Sent of a transfer run: what the platform had
+	// when it (re)started, not bytes just sent (Totals counts no speed).
+	Start   bool
+	Speed   float64       // bytes per second acknowledged, smoothed over seconds (core/eta)
 	ETA     time.Duration // remaining transfer time; 0 when unknown
 	RetryIn time.Duration // > 0 while waiting before a retry
 	Err     error         // why the target failed, paused for sign-in, or waits
@@ -160,6 +167,9 @@ func New(store Store, opts Options) *Engine {
 	}
 	if opts.OnEvent == nil {
 		opts.OnEvent = func(Event) {}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.DefaultTargets == nil {
 		opts.DefaultTargets = func() []string { return []string{persist.V1Account} }
@@ -324,7 +334,12 @@ func (e *Engine) updateTarget(id, account string, fn func(*persist.Job, *persist
 	})
 }
 
-func (e *Engine) emit(ev Event) { e.opts.OnEvent(ev) }
+func (e *Engine) emit(ev Event) {
+	if ev.At.IsZero() {
+		ev.At = e.opts.Now()
+	}
+	e.opts.OnEvent(ev)
+}
 
 // poke wakes the scheduler.
 func (e *Engine) poke() {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/eta"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -118,19 +119,22 @@ const progressTick = 250 * time.Millisecond
 
 // progress is the engine's side of dest.Progress for one target run: it
 // saves what the driver reports and turns it into events, a few times a
-// second while bytes move, with a smoothed speed and ETA.
+// second while bytes move, with the speed and ETA of the bytes the platform
+// has acknowledged (eta.Meter, restarted when the transfer step starts, so
+// a resumed upload's first figures are its own).
 type progress struct {
 	e       *Engine
 	id      string
 	account string
 	steps   []dest.Step
-	sent    atomic.Int64
+	sent    atomic.Int64 // the drivers' counter of bytes leaving; not shown
 	retryIn atomic.Int64 // nanoseconds; > 0 while waiting to retry
 
 	mu     sync.Mutex
 	job    persist.Job // the last saved copy, for ticks without a store read
-	meter  *speedMeter
-	speed  float64
+	acked  int64       // bytes the platform has acknowledged
+	meter  eta.Meter
+	based  bool          // the transfer's first Sent (its starting point) came
 	ticker chan struct{} // closed to stop the transfer ticker
 	done   chan struct{}
 }
@@ -165,9 +169,10 @@ func (p *progress) Step(id string) {
 			t := j.Target(p.account)
 			p.sent.Store(t.Offset)
 			p.mu.Lock()
-			p.meter, p.speed = nil, 0
+			p.acked, p.based = t.Offset, false
+			p.meter.Reset()
 			p.mu.Unlock()
-			p.report(j, time.Now())
+			p.report(j, false)
 			p.startTicker()
 			return
 		}
@@ -177,8 +182,15 @@ func (p *progress) Step(id string) {
 
 func (p *progress) Sent(acked int64) {
 	p.retryIn.Store(0)
+	now := p.e.opts.Now()
+	p.mu.Lock()
+	p.acked = acked
+	p.meter.Ack(now, acked)
+	start := !p.based
+	p.based = true
+	p.mu.Unlock()
 	if j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.Offset = acked }); err == nil {
-		p.report(j, time.Now())
+		p.report(j, start)
 	}
 }
 
@@ -193,10 +205,10 @@ func (p *progress) Processing(percent int) {
 func (p *progress) Retrying(op string, wait time.Duration, err error) {
 	p.retryIn.Store(int64(wait))
 	p.mu.Lock()
-	j := p.job
+	j, acked := p.job, p.acked
 	p.mu.Unlock()
 	if j.ID != "" {
-		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: p.sent.Load()})
+		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: acked})
 	}
 }
 
@@ -227,22 +239,16 @@ func (p *progress) Published(rev int) {
 	p.save(func(_ *persist.Job, t *persist.Target) { t.SentRev = max(t.SentRev, rev) })
 }
 
-// report emits one progress event for job j.
-func (p *progress) report(j persist.Job, now time.Time) {
-	n := p.sent.Load()
+// report emits one progress event for job j: the acknowledged bytes, and
+// the speed and ETA at this moment; start marks the transfer's first Sent.
+func (p *progress) report(j persist.Job, start bool) {
+	now := p.e.opts.Now()
 	p.mu.Lock()
-	if p.meter == nil {
-		p.meter = newSpeedMeter(n, now)
-	} else if now.Sub(p.meter.at) >= progressTick/2 {
-		p.speed = p.meter.add(n, now)
-	}
-	speed := p.speed
+	acked := p.acked
+	speed, left := p.meter.Speed(now), p.meter.ETA(now, j.Size-acked)
 	p.mu.Unlock()
-	ev := Event{Job: j, Target: p.account, Sent: n, Speed: speed, RetryIn: time.Duration(p.retryIn.Load())}
-	if speed > 0 {
-		ev.ETA = time.Duration(float64(j.Size-n) / speed * float64(time.Second))
-	}
-	p.e.emit(ev)
+	p.e.emit(Event{Job: j, Target: p.account, At: now, Sent: acked, Start: start, Speed: speed, ETA: left,
+		RetryIn: time.Duration(p.retryIn.Load())})
 }
 
 // startTicker reports the transfer until stopTicker.
@@ -259,11 +265,11 @@ func (p *progress) startTicker() {
 			select {
 			case <-stop:
 				return
-			case now := <-t.C:
+			case <-t.C:
 				p.mu.Lock()
 				j := p.job
 				p.mu.Unlock()
-				p.report(j, now)
+				p.report(j, false)
 			}
 		}
 	}()
@@ -278,35 +284,6 @@ func (p *progress) stopTicker() {
 		close(stop)
 		<-done
 	}
-}
-
-// speedMeter smooths bytes/second with an exponential moving average, so
-// the ETA does not jump with every chunk boundary.
-type speedMeter struct {
-	last  int64
-	at    time.Time
-	speed float64
-}
-
-func newSpeedMeter(n int64, now time.Time) *speedMeter { return &speedMeter{last: n, at: now} }
-
-func (m *speedMeter) add(n int64, now time.Time) float64 {
-	dt := now.Sub(m.at).Seconds()
-	if dt <= 0 {
-		return m.speed
-	}
-	delta := n - m.last
-	if delta < 0 { // a retry rewound to the server's offset
-		delta = 0
-	}
-	inst := float64(delta) / dt
-	if m.speed == 0 {
-		m.speed = inst
-	} else {
-		m.speed = 0.3*inst + 0.7*m.speed
-	}
-	m.last, m.at = n, now
-	return m.speed
 }
 
 func newID() string {

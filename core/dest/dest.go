@@ -64,9 +64,13 @@ type Edition struct {
 type Progress interface {
 	// Step announces the step now running (one of the driver's Steps).
 	Step(id string)
-	// Sent reports the bytes the platform has acknowledged.
+	// Sent reports the bytes the platform has acknowledged: once when the
+	// transfer starts (what the platform already has) and after every
+	// acknowledged chunk. The queue's bytes, speed and ETA are these.
 	Sent(acked int64)
-	// Counter is added to as bytes leave, for live speed between acks.
+	// Counter is added to as bytes leave. It runs ahead of Sent by the
+	// request in flight and the socket's buffers, so the queue shows none
+	// of it.
 	Counter() *atomic.Int64
 	// Processing reports the platform's processing percentage.
 	Processing(percent int)

@@ -73,8 +73,11 @@ type Upload struct {
 	Refused func(status int, body string) bool
 	// Sent counts bytes the server has, plus bytes of the PATCH in flight.
 	Sent *atomic.Int64
-	// OnChunk runs after every acknowledged chunk with the server's offset;
-	// an error stops the upload (it is where the offset is persisted).
+	// OnChunk runs with the server's offset when sending starts (0 for a
+	// new upload, the HEAD's answer for a resumed one) and after every
+	// acknowledged chunk; an error stops the upload (it is where the offset
+	// is persisted, and the start of the speed measurement: a resumed
+	// upload's first chunk is measured from what the server already had).
 	OnChunk func(offset int64) error
 	// OnRetry hears about each wait before a retry.
 	OnRetry func(wait time.Duration, err error)
@@ -142,6 +145,11 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		u.Store.Set(u.Fingerprint, url)
 	}
 	u.Sent.Store(offset)
+	if u.OnChunk != nil {
+		if err := u.OnChunk(offset); err != nil {
+			return url, err
+		}
+	}
 
 	for offset < u.Size {
 		// One chunk is one Policy.Do: every failure counts against the
