@@ -117,13 +117,10 @@ type Options struct {
 
 // Event reports a job's state, and while a target transfers, its progress.
 type Event struct {
-	Job    persist.Job
-	Target string    // the account the event is about; "" for the whole job
-	At     time.Time // when it happened, by Options.Now
-	Sent   int64     // bytes Target's platform has acknowledged (transfer step)
-	// Start marks the first Sent of a transfer run: what the platform had
-	// when it (re)started, not bytes just sent (Totals counts no speed).
-	Start   bool
+	Job     persist.Job
+	Target  string        // the account the event is about; "" for the whole job
+	At      time.Time     // when it happened, by Options.Now
+	Sent    int64         // bytes Target's platform has acknowledged (transfer step)
 	Speed   float64       // bytes per second acknowledged, smoothed over seconds (core/eta)
 	ETA     time.Duration // remaining transfer time; 0 when unknown
 	RetryIn time.Duration // > 0 while waiting before a retry

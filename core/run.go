@@ -169,10 +169,10 @@ func (p *progress) Step(id string) {
 			t := j.Target(p.account)
 			p.sent.Store(t.Offset)
 			p.mu.Lock()
-			p.acked, p.based = t.Offset, false
+			p.acked = t.Offset
 			p.meter.Reset()
 			p.mu.Unlock()
-			p.report(j, false)
+			p.report(j)
 			p.startTicker()
 			return
 		}
@@ -186,11 +186,9 @@ func (p *progress) Sent(acked int64) {
 	p.mu.Lock()
 	p.acked = acked
 	p.meter.Ack(now, acked)
-	start := !p.based
-	p.based = true
 	p.mu.Unlock()
 	if j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.Offset = acked }); err == nil {
-		p.report(j, start)
+		p.report(j)
 	}
 }
 
@@ -240,14 +238,14 @@ func (p *progress) Published(rev int) {
 }
 
 // report emits one progress event for job j: the acknowledged bytes, and
-// the speed and ETA at this moment; start marks the transfer's first Sent.
-func (p *progress) report(j persist.Job, start bool) {
+// the speed and ETA at this moment.
+func (p *progress) report(j persist.Job) {
 	now := p.e.opts.Now()
 	p.mu.Lock()
 	acked := p.acked
 	speed, left := p.meter.Speed(now), p.meter.ETA(now, j.Size-acked)
 	p.mu.Unlock()
-	p.e.emit(Event{Job: j, Target: p.account, At: now, Sent: acked, Start: start, Speed: speed, ETA: left,
+	p.e.emit(Event{Job: j, Target: p.account, At: now, Sent: acked, Speed: speed, ETA: left,
 		RetryIn: time.Duration(p.retryIn.Load())})
 }
 
@@ -269,7 +267,7 @@ func (p *progress) startTicker() {
 				p.mu.Lock()
 				j := p.job
 				p.mu.Unlock()
-				p.report(j, false)
+				p.report(j)
 			}
 		}
 	}()

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
-	"github.com/gjw-uploader/gjw-uploader/core/eta"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -15,61 +14,65 @@ type Total struct {
 	Files, Done int   // jobs (canceled ones aside), and the published ones
 	Bytes, Sent int64 // bytes to send to every target (canceled ones aside), and those the platforms hold
 	Speed       float64
-	ETA         time.Duration // until the last byte is sent; 0 when unknown
+	ETA         time.Duration // until the last byte is sent at Speed; 0 when unknown
 }
 
-// Totals measures a queue's speed from its events, with the same estimator
-// as each target's (eta.Meter) over the bytes the platforms acknowledged
-// across all of them, so the targets that are between their transfers
-// count as such. The measurement restarts when a transfer starts after none
-// ran (the time nothing moved is no speed), and the bytes a resumed target
-// finds on the platform (Event.Start) are no speed either. The zero value is ready; it is
-// not safe for concurrent use.
+// Totals sums a queue from its events. Its speed is the sum of the speeds
+// of the targets transferring now, each measured by the engine's estimator
+// (eta.Meter, per target: a merged stream of several targets' chunk-sized
+// acknowledgements would read uneven), and its ETA is every byte left at
+// that speed, counting what each transfer has sent since its last
+// acknowledgement. The zero value is ready; it is not safe for concurrent
+// use.
 type Totals struct {
-	meter  eta.Meter
-	acked  map[targetKey]int64 // each target's acknowledged bytes, as last seen
-	moving map[targetKey]bool  // the targets in their transfer step
-	moved  int64               // bytes acknowledged since the first event
-	now    time.Time           // the latest event's time
+	live map[targetKey]liveRate // the targets transferring, as their latest events say
 }
 
-// Observe takes one engine event in.
+type liveRate struct {
+	rev   int64 // of the job record it came with
+	speed float64
+	eta   time.Duration
+}
+
+// Observe takes one engine event in. An event older than one already taken
+// for the same target (events come from several goroutines) is ignored.
 func (q *Totals) Observe(ev Event) {
-	if q.acked == nil {
-		q.acked, q.moving = map[targetKey]int64{}, map[targetKey]bool{}
+	if q.live == nil {
+		q.live = map[targetKey]liveRate{}
 	}
-	if ev.At.After(q.now) {
-		q.now = ev.At
-	}
-	idle := len(q.moving) == 0
-	grew := false
-	for _, t := range ev.Job.Targets {
+	for i := range ev.Job.Targets {
+		t := &ev.Job.Targets[i]
 		if ev.Target != "" && t.Account != ev.Target {
 			continue // the event's job may be older for its other targets
 		}
 		k := targetKey{ev.Job.ID, t.Account}
-		if prev, seen := q.acked[k]; seen && t.Offset > prev && !ev.Start {
-			q.moved += t.Offset - prev
-			grew = true
+		prev, known := q.live[k]
+		switch {
+		case known && ev.Job.Rev < prev.rev:
+		case !transferring(t):
+			delete(q.live, k)
+		case ev.Target == t.Account || len(ev.Job.Targets) == 1 && ev.Target == "" && ev.Sent > 0:
+			q.live[k] = liveRate{rev: ev.Job.Rev, speed: ev.Speed, eta: ev.ETA}
+		default: // a job event without figures: the last ones hold
+			prev.rev = ev.Job.Rev
+			q.live[k] = prev
 		}
-		q.acked[k] = t.Offset
-		if st, _ := dest.StepOf(t.Platform, t.Step); t.State == StateRunning && st.Transfer {
-			q.moving[k] = true
-		} else {
-			delete(q.moving, k)
-		}
-	}
-	switch {
-	case len(q.moving) == 0 || idle:
-		q.meter.Reset()
-	case grew:
-		q.meter.Ack(q.now, q.moved)
 	}
 }
 
-// Sum is the total of jobs, with the speed and ETA measured so far.
-func (q *Totals) Sum(jobs iter.Seq[persist.Job]) Total {
+// transferring reports whether t is running its transfer step.
+func transferring(t *persist.Target) bool {
+	if t.State != StateRunning {
+		return false
+	}
+	st, _ := dest.StepOf(t.Platform, t.Step)
+	return st.Transfer
+}
+
+// Sum is the total of jobs, with the speed and ETA of their latest events.
+func (q *Totals) Sum(jobs iter.Seq[*persist.Job]) Total {
 	var tot Total
+	left := 0.0 // bytes still to send, at this moment
 	for j := range jobs {
 		if j.State == StateCanceled || len(j.Targets) == 0 {
 			continue
@@ -78,19 +81,27 @@ func (q *Totals) Sum(jobs iter.Seq[persist.Job]) Total {
 		if j.State == StateDone {
 			tot.Done++
 		}
-		for _, t := range j.Targets {
+		for i := range j.Targets {
+			t := &j.Targets[i]
 			if t.State == StateCanceled {
 				continue
 			}
 			tot.Bytes += j.Size
+			sent := min(t.Offset, j.Size)
 			if t.State == StateDone {
-				tot.Sent += j.Size
+				sent = j.Size
+			}
+			tot.Sent += sent
+			if lr, ok := q.live[targetKey{j.ID, t.Account}]; ok && lr.speed > 0 && transferring(t) {
+				tot.Speed += lr.speed
+				left += lr.speed * lr.eta.Seconds()
 			} else {
-				tot.Sent += min(t.Offset, j.Size)
+				left += float64(j.Size - sent)
 			}
 		}
 	}
-	tot.Speed = q.meter.Speed(q.now)
-	tot.ETA = q.meter.ETA(q.now, tot.Bytes-tot.Sent)
+	if tot.Speed > 0 && left > 0 {
+		tot.ETA = max(time.Duration(left/tot.Speed*float64(time.Second)), time.Second)
+	}
 	return tot
 }

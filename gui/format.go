@@ -51,6 +51,29 @@ func formatETA(d time.Duration) string {
 	}
 }
 
+// totalText is the line under the queue: "2 of 6 videos published ·
+// 1.23 GB of 4.47 GB sent · 6.4 MB/s · 8 min left" (speed and time while
+// bytes move; "" for an empty queue).
+func totalText(t core.Total) string {
+	if t.Files == 0 {
+		return ""
+	}
+	noun := "videos"
+	if t.Files == 1 {
+		noun = "video"
+	}
+	parts := []string{
+		fmt.Sprintf("%d of %d %s published", t.Done, t.Files, noun),
+		formatBytes(t.Sent) + " of " + formatBytes(t.Bytes) + " sent",
+	}
+	for _, s := range []string{formatSpeed(t.Speed), formatETA(t.ETA)} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
 // formatUntil says when t comes: "in 9 days", "in 3 hours", "expired".
 func formatUntil(t time.Time, now time.Time) string {
 	d := t.Sub(now)

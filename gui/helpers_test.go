@@ -38,7 +38,14 @@ type platform struct {
 
 func newPlatform(t testing.TB) *platform {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Config{Dir: t.TempDir(), TranscodePolls: 2})
+	return newPlatformWith(t, sandbox.Config{TranscodePolls: 2})
+}
+
+// newPlatformWith is newPlatform with the sandbox configured by cfg.
+func newPlatformWith(t testing.TB, cfg sandbox.Config) *platform {
+	t.Helper()
+	cfg.Dir = t.TempDir()
+	sb, err := sandbox.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +129,7 @@ type harnessOpts struct {
 	noStart   bool
 	noSession bool
 	parallel  int
+	onEvent   func(core.Event) // sees every engine event before the window does
 }
 
 // newHarness builds the window on a fresh app (or on the given DB).
@@ -151,6 +159,9 @@ func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
 	h.events.do = h.schedule
 	opts := core.Options{ChunkSize: testChunk, PollInterval: time.Millisecond, RetryDelays: fastDelays,
 		Parallel: o.parallel, OnEvent: h.events.Push}
+	if o.onEvent != nil {
+		opts.OnEvent = func(ev core.Event) { o.onEvent(ev); h.events.Push(ev) }
+	}
 	if p != nil {
 		opts.Hosts = p.hosts
 	} else {

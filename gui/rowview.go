@@ -261,6 +261,9 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 			detail = "Publishing…"
 		default:
 			detail = formatBytes(j.Size) + " to send"
+			if j.Size > 0 && t.Offset >= j.Size { // a step after the upload
+				detail = formatBytes(j.Size) + " sent"
+			}
 		}
 	case core.StatePaused:
 		status, imp = "Paused · at "+step, widget.WarningImportance
@@ -318,18 +321,21 @@ func progressValue(steps *stepBook, r *row) float64 {
 	return sum / float64(n)
 }
 
-// targetProgress is bytes while uploading, the platform's percentage while
-// processing, full when publishing or published.
+// targetProgress is the platform's percentage while it processes the
+// video, full when publishing or published, and otherwise the bytes the
+// platform holds: while uploading, in the steps after the upload, and when
+// stopped (a target that failed after sending every byte shows them all).
 func targetProgress(steps *stepBook, r *row, t persist.Target) float64 {
 	switch steps.phase(t) {
 	case phaseFinal:
 		return 1
 	case phaseProcessing:
-		return float64(t.ProcessingPercent) / 100
-	case phaseTransfer:
-		if r.job.Size > 0 {
-			return float64(max(r.transfer(t.Account).sent, t.Offset)) / float64(r.job.Size)
+		if t.State == core.StateRunning || t.State == core.StateQueued {
+			return float64(t.ProcessingPercent) / 100
 		}
+	}
+	if r.job.Size > 0 {
+		return float64(min(max(r.transfer(t.Account).sent, t.Offset), r.job.Size)) / float64(r.job.Size)
 	}
 	return 0
 }

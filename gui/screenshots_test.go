@@ -2,7 +2,6 @@ package gui
 
 import (
 	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,6 +26,9 @@ func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 	return t.Theme.Color(n, theme.VariantLight)
 }
 
+// light switches the test app to the light theme.
+func light() { fyne.CurrentApp().Settings().SetTheme(lightTheme{theme.DefaultTheme()}) }
+
 // TestScreenshots renders the main states with Fyne's test driver into
 // docs/screenshots (README.md shows them). Run with GJW_SCREENSHOTS=1:
 //
@@ -35,29 +37,10 @@ func TestScreenshots(t *testing.T) {
 	if os.Getenv("GJW_SCREENSHOTS") == "" {
 		t.Skip("set GJW_SCREENSHOTS=1 to write docs/screenshots")
 	}
-	out := filepath.Join("..", "docs", "screenshots")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	capture := func(h *harness, name string) {
-		t.Helper()
-		h.pump()
-		img := h.win.Canvas().Capture()
-		f, err := os.Create(filepath.Join(out, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, img); err != nil {
-			t.Fatal(err)
-		}
-	}
-	light := func() { fyne.CurrentApp().Settings().SetTheme(lightTheme{theme.DefaultTheme()}) }
-
 	t.Run("empty", func(t *testing.T) {
 		h := newHarness(t, nil, harnessOpts{noStart: true})
 		light()
-		capture(h, "empty.png")
+		writeScreenshot(t, h, "empty.png")
 	})
 
 	files := t.TempDir()
@@ -120,7 +103,8 @@ func TestScreenshots(t *testing.T) {
 		}
 		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
 		light()
-		h.events.Push(core.Event{Job: jobs[1], Sent: 812 * mb, Speed: 6.4 * mb, ETA: 2*time.Minute + 38*time.Second})
+		// 12 s of the second at 6.4 MB/s, as the engine reports it.
+		play(h, now, 12*time.Second, []*steadyUpload{newSteadyUpload(jobs[1], 6.4*mb, 10*mb, now)}, nil)
 		h.eventually("posters", func() bool { return len(h.ui.uploads.posters.loading) == 0 })
 		return h
 	}
@@ -129,7 +113,7 @@ func TestScreenshots(t *testing.T) {
 		h := queue(t, false)
 		h.ui.uploads.list.Select(1)
 		h.ui.uploads.say(widget.SuccessImportance, "Queued 5 videos.")
-		capture(h, "queue.png")
+		writeScreenshot(t, h, "queue.png")
 	})
 
 	t.Run("failure", func(t *testing.T) {
@@ -137,13 +121,13 @@ func TestScreenshots(t *testing.T) {
 		h.ui.uploads.list.Select(3)
 		h.ui.uploads.Drop([]string{sandboxtest.WriteRandom(t, filepath.Join(files, "notes.txt"), 10)})
 		h.waitDrops()
-		capture(h, "failure.png")
+		writeScreenshot(t, h, "failure.png")
 	})
 
 	t.Run("signed-out", func(t *testing.T) {
 		h := queue(t, false)
 		h.ui.setSignedOut(true)
-		capture(h, "signed-out.png")
+		writeScreenshot(t, h, "signed-out.png")
 	})
 
 	t.Run("account", func(t *testing.T) {
@@ -157,13 +141,13 @@ func TestScreenshots(t *testing.T) {
 		light()
 		h.ui.tabs.Select(h.ui.accountTab)
 		h.ui.account.say(h.ui.account.result, widget.SuccessImportance, "Session refreshed.")
-		capture(h, "account.png")
+		writeScreenshot(t, h, "account.png")
 	})
 
 	t.Run("settings", func(t *testing.T) {
 		h := newHarness(t, nil, harnessOpts{noStart: true})
 		light()
 		h.ui.tabs.Select(h.ui.settingsTab)
-		capture(h, "settings.png")
+		writeScreenshot(t, h, "settings.png")
 	})
 }

@@ -36,8 +36,9 @@ func (b *stepBook) label(t persist.Target) string {
 	return ""
 }
 
-// transfer is what a target's latest events said about its bytes in
-// flight (the stored target keeps only acknowledged bytes).
+// transfer is what a target's latest events said: the bytes its platform
+// has acknowledged (events come between the stored records' writes), and
+// the engine's speed and ETA of them.
 type transfer struct {
 	sent    int64
 	speed   float64

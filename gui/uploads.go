@@ -152,13 +152,17 @@ type uploadsView struct {
 	// templates to rows in UpdateItem and recycles them while scrolling).
 	shown map[string]*rowView
 
-	list     *widget.List
-	hint     fyne.CanvasObject
-	msg      *widget.Label
-	msgBar   *fyne.Container
-	top      *fyne.Container
-	content  *fyne.Container
-	summary  *widget.Label
+	list    *widget.List
+	hint    fyne.CanvasObject
+	msg     *widget.Label
+	msgBar  *fyne.Container
+	top     *fyne.Container
+	content *fyne.Container
+	summary *widget.Label
+	// total is the line under the queue: files, bytes, speed and ETA of
+	// the whole list, measured by totals from the engine's events.
+	total    *widget.Label
+	totals   core.Totals
 	clearBtn *widget.Button
 	details  *detailsPanel
 	posters  *posterCache
@@ -227,7 +231,9 @@ func newUploadsView(ui *UI) *uploadsView {
 	u.hint = container.NewCenter(container.NewVBox(
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(96, 96), hintIcon)), hintTitle, hintText))
 
-	queue := container.NewStack(u.list, u.hint)
+	u.total = widget.NewLabel("")
+	u.total.SizeName = theme.SizeNameCaptionText
+	queue := container.NewBorder(nil, u.total, nil, nil, container.NewStack(u.list, u.hint))
 	split := container.NewHSplit(queue, u.details.content)
 	split.Offset = 0.64
 	u.top = container.NewVBox(toolbar, msgSlot)
@@ -268,6 +274,7 @@ func (u *uploadsView) apply(batch []core.Event) {
 		}
 		r := u.rows[i]
 		prev := r.job
+		u.totals.Observe(ev)
 		r.apply(ev, u.steps)
 		if prev.Position != r.job.Position {
 			resort = true
@@ -391,6 +398,7 @@ func (u *uploadsView) refreshSummary() {
 		parts = append(parts, fmt.Sprintf("%d published", done))
 	}
 	u.summary.SetText(strings.Join(parts, " · "))
+	setText(u.total, totalText(u.totals.Sum(u.jobs)))
 	if len(u.rows) == 0 {
 		u.hint.Show()
 	} else {
@@ -404,6 +412,15 @@ func (u *uploadsView) refreshSummary() {
 		u.clearBtn.Enable()
 	} else {
 		u.clearBtn.Disable()
+	}
+}
+
+// jobs yields the list's jobs.
+func (u *uploadsView) jobs(yield func(*persist.Job) bool) {
+	for _, r := range u.rows {
+		if !yield(&r.job) {
+			return
+		}
 	}
 }
 

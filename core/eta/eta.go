@@ -25,9 +25,13 @@ type Meter struct {
 
 	// acks are the acknowledgements since the last Reset that the window
 	// needs, oldest first: acks[0] is the newest one at least Window older
-	// than the last, so the window is always covered.
+	// than the last, so the window is always covered, and there are at
+	// least minIntervals intervals (big chunks on a slow link: a 10 MB
+	// chunk every 5 s would leave two in 10 s, and their jitter would show).
 	acks []sample
 }
+
+const minIntervals = 4
 
 type sample struct {
 	at time.Time
@@ -62,7 +66,7 @@ func (m *Meter) Ack(at time.Time, n int64) {
 		w = DefaultWindow
 	}
 	drop := 0
-	for drop+1 < len(m.acks) && at.Sub(m.acks[drop+1].at) >= w {
+	for len(m.acks)-drop > minIntervals+1 && at.Sub(m.acks[drop+1].at) >= w {
 		drop++
 	}
 	if drop > 0 {
@@ -71,16 +75,17 @@ func (m *Meter) Ack(at time.Time, n int64) {
 }
 
 // Speed is bytes per second at time now, 0 while unknown (fewer than two
-// acknowledgements since the Reset). When the next acknowledgement is later
-// than the usual interval, the wait beyond one interval counts as time
-// without bytes, so a stall brings the speed down instead of freezing it.
+// acknowledgements since the Reset). When the next acknowledgement is
+// later than one and a half usual intervals (a little late is the usual
+// jitter), the wait beyond that counts as time without bytes, so a stall
+// brings the speed down instead of freezing it.
 func (m *Meter) Speed(now time.Time) float64 {
 	span, gap, ok := m.span()
 	if !ok {
 		return 0
 	}
 	last := m.acks[len(m.acks)-1]
-	if late := now.Sub(last.at) - gap; late > 0 {
+	if late := now.Sub(last.at) - gap*3/2; late > 0 {
 		span += late
 	}
 	return float64(last.n-m.acks[0].n) / span.Seconds()
