@@ -258,7 +258,7 @@ func queueMidUpload(t *testing.T) (*harness, []*steadyUpload, time.Time) {
 		}
 		j := persist.Job{ID: "mid" + string(rune('a'+i)), Position: int64(i), CreatedAt: start, Size: sizes[i], State: state,
 			VideoPath:     filepath.Join("/home/ana/Videos", title+".mp4"),
-			Meta:          persist.VideoMeta{Title: title, Category: "cat13", Lang: "en-US", Visibility: "public"},
+			Meta:          persist.VideoMeta{Title: title, Lang: "en-US", Visibility: "public"},
 			ThumbnailPath: sandboxtest.WritePoster(t, filepath.Join(files, "poster"+string(rune('a'+i))+".png"), colors[i]),
 			Targets:       []persist.Target{gjwTarget(t, step, state, gjw.Checkpoint{ContentID: "c" + string(rune('a'+i))})}}
 		j.Targets[0].Offset = offset
