@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
-	tushandler "github.com/tus/tusd/v2/pkg/handler"
 )
 
 // Config configures a Server. Only Dir is required.
@@ -103,7 +102,7 @@ type Server struct {
 	polls    int
 	imageDir string
 	tusStore filestore.FileStore
-	tus      *tushandler.Handler
+	tus      http.Handler
 
 	api, image, vod http.Handler
 

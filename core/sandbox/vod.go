@@ -14,8 +14,9 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tushandler "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	"golang.org/x/exp/slog"
+
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/tuslock"
 )
 
 const tusBasePath = "/api/v1/tus/upload/"
@@ -42,7 +43,7 @@ func (s *Server) initTus() error {
 	composer.UseCore(s.tusStore)
 	composer.UseTerminater(s.tusStore)
 	composer.UseContentServer(s.tusStore)
-	memorylocker.New().UseIn(composer)
+	tuslock.New().UseIn(composer) // see tuslock: tusd's own locker races on takeover
 	h, err := tushandler.NewHandler(tushandler.Config{
 		BasePath:                  tusBasePath,
 		StoreComposer:             composer,
@@ -54,7 +55,7 @@ func (s *Server) initTus() error {
 	if err != nil {
 		return fmt.Errorf("sandbox: tusd: %w", err)
 	}
-	s.tus = h
+	s.tus = tuslock.Track(h)
 	return nil
 }
 

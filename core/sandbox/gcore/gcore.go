@@ -55,8 +55,9 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tushandler "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	"golang.org/x/exp/slog"
+
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/tuslock"
 )
 
 // DemoKey is the sandbox's demo API key (sandbox-only, grants nothing
@@ -146,7 +147,7 @@ type Server struct {
 	cfg      Config
 	key      string
 	polls    int
-	tus      *tushandler.Handler
+	tus      http.Handler
 	tusStore filestore.FileStore
 
 	patchBytes atomic.Int64
@@ -189,7 +190,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	composer := tushandler.NewStoreComposer()
 	composer.UseCore(s.tusStore)
-	memorylocker.New().UseIn(composer)
+	tuslock.New().UseIn(composer) // see tuslock: tusd's own locker races on takeover
 	h, err := tushandler.NewHandler(tushandler.Config{
 		BasePath:                  "/upload/",
 		StoreComposer:             composer,
@@ -200,7 +201,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gcore sandbox: tusd: %w", err)
 	}
-	s.tus = h
+	s.tus = tuslock.Track(h)
 	return s, nil
 }
 
