@@ -36,6 +36,10 @@ const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu
   gjw upload VIDEO --title T [--thumbnail IMG] [--to NAME[,NAME...]] [--description D]
              [--category cat13] [--lang en-US] [--visibility public|private] [--kids] [--json]
              [--limit-rate RATE]
+  gjw upload --manifest FILE.csv|FILE.json [--dry-run] [--to NAME,...] [--json]
+                            every row's video (sidecars first); --dry-run checks, uploads nothing
+  gjw watch DIR [--to NAME,...] [--settle 10s] [--move-done DIR] [--json] [--limit-rate RATE]
+                            publish each video written into DIR, until Ctrl-C
   gjw resume [--json] [--limit-rate RATE]   finish every unfinished target of every upload
   gjw jobs [--json]         list uploads with each target's step and progress
                             (read-only while the app runs)
@@ -88,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, *app, []string) error{
 		"login": cmdLogin, "logout": cmdLogout, "upload": cmdUpload, "resume": cmdResume,
 		"jobs": cmdJobs, "refresh": cmdRefresh, "article": cmdArticle, "account": cmdAccount,
-		"version": cmdVersion,
+		"version": cmdVersion, "watch": cmdWatch,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -147,6 +151,7 @@ type app struct {
 	accounts       *account.Manager
 	engine         *core.Engine
 	progress       *progressPrinter
+	onEvent        func(core.Event) // also told every engine event (gjw watch)
 }
 
 // open opens the data dir and its accounts (migrating a version 1
@@ -181,6 +186,9 @@ func (a *app) open(withEngine bool) error {
 	}
 	a.progress = newProgressPrinter(a.stderr, isTerminal(a.stdout) && isTerminal(a.stderr))
 	opts.OnEvent = a.progress.event
+	if a.onEvent != nil {
+		opts.OnEvent = func(ev core.Event) { a.progress.event(ev); a.onEvent(ev) }
+	}
 	a.engine = core.New(account.DefaultGJWStore{DB: a.db, Accounts: a.accounts}, account.Wire(a.accounts, a.db, opts))
 	a.accounts.OnRemove(a.engine.StopAccount)
 	return nil
@@ -284,23 +292,29 @@ func cmdRefresh(ctx context.Context, a *app, args []string) error {
 
 func cmdUpload(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
-	title := fs.String("title", "", "video title")
+	m := newMetaFlags(fs)
 	thumb := fs.String("thumbnail", "", "poster image (JPEG, PNG, GIF or WebP)")
-	desc := fs.String("description", "", "video description")
-	category := fs.String("category", gjw.DefaultCategory, "Gan Jing World category id")
-	lang := fs.String("lang", core.DefaultVideoMeta.Lang, "language code")
-	visibility := fs.String("visibility", core.DefaultVideoMeta.Visibility, "public or private")
-	kids := fs.Bool("kids", false, "made for kids")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	to := fs.String("to", "", "destination accounts, comma-separated (default: the default accounts)")
 	limit := limitRateFlag(fs)
+	manifest := fs.String("manifest", "", "queue every row of FILE.csv or FILE.json instead of one VIDEO")
+	dryRun := fs.Bool("dry-run", false, "with --manifest: check every file and field and print the plan, uploading nothing")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError{"upload needs exactly one VIDEO file"}
+	if *manifest != "" {
+		if len(pos) > 0 || *thumb != "" {
+			return usageError{"upload --manifest takes no VIDEO and no --thumbnail: the manifest names each video and its poster"}
+		}
+		return a.uploadManifest(ctx, *manifest, m, *limit, *dryRun, *asJSON)
 	}
+	if *dryRun {
+		return usageError{"--dry-run goes with --manifest FILE"}
+	}
+	if len(pos) != 1 {
+		return usageError{"upload needs exactly one VIDEO file (or --manifest FILE)"}
+	}
+	to := m.to
 	if err := a.openLimited(*limit); err != nil {
 		return err
 	}
@@ -325,7 +339,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	}
 	job, err := a.engine.Add(core.NewUpload{
 		VideoPath: pos[0], ThumbnailPath: *thumb, Targets: names,
-		Meta: gjw.WithCategory(persist.VideoMeta{Title: *title, Description: *desc, Lang: *lang, Visibility: *visibility, MadeForKids: *kids}, *category),
+		Meta: m.meta(),
 	})
 	if err != nil {
 		return err

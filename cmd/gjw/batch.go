@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/batch"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/watch"
+	"github.com/gjw-uploader/gjw-uploader/persist"
+)
+
+// metaFlags are upload's metadata flags. With --manifest or in gjw watch,
+// --title and --description are templates for videos whose sidecar or row
+// has none, and the others (when given) defaults.
+type metaFlags struct {
+	fs                                      *flag.FlagSet
+	title, desc, category, lang, visibility *string
+	kids                                    *bool
+	to                                      *string
+}
+
+func newMetaFlags(fs *flag.FlagSet) *metaFlags {
+	return &metaFlags{fs: fs,
+		title:      fs.String("title", "", "video title (a template with --manifest: {filename}, {dirname}, {date})"),
+		desc:       fs.String("description", "", "video description (a template with --manifest)"),
+		category:   fs.String("category", gjw.DefaultCategory, "Gan Jing World category id"),
+		lang:       fs.String("lang", core.DefaultVideoMeta.Lang, "language code"),
+		visibility: fs.String("visibility", core.DefaultVideoMeta.Visibility, "public or private"),
+		kids:       fs.Bool("kids", false, "made for kids"),
+		to:         fs.String("to", "", "destination accounts, comma-separated (default: the default accounts)"),
+	}
+}
+
+// meta is the metadata the flags give one video.
+func (m *metaFlags) meta() persist.VideoMeta {
+	return gjw.WithCategory(persist.VideoMeta{Title: *m.title, Description: *m.desc, Lang: *m.lang, Visibility: *m.visibility, MadeForKids: *m.kids}, *m.category)
+}
+
+// resolver resolves a batch's videos with the flags: --to as the
+// destinations, --title and --description as templates, the other flags
+// given over the settings' defaults. Frames taken with ffmpeg go to the
+// data folder's posters/.
+func (a *app) resolver(m *metaFlags, folder *persist.WatchFolder) (*batch.Resolver, error) {
+	settings, err := a.db.Settings()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := persist.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	r := &batch.Resolver{Accounts: a.accounts, Defaults: settings.Defaults, PosterDir: filepath.Join(dir, "posters")}
+	if folder != nil {
+		r.Destinations, r.Template = folder.Destinations, folder.Template
+	}
+	set := map[string]bool{}
+	m.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["to"] {
+		accts, err := a.destinations(*m.to)
+		if err != nil {
+			return nil, err
+		}
+		r.Destinations = nil
+		for _, acct := range accts {
+			r.Destinations = append(r.Destinations, acct.Name)
+		}
+	}
+	if set["title"] {
+		r.Template.Title = *m.title
+	}
+	if set["description"] {
+		r.Template.Description = *m.desc
+	}
+	for field, tmpl := range map[string]string{"--title": r.Template.Title, "--description": r.Template.Description} {
+		if err := batch.CheckTemplate(field, tmpl); err != nil {
+			return nil, usageError{err.Error()}
+		}
+	}
+	if set["category"] {
+		r.Defaults = gjw.WithCategory(r.Defaults, *m.category)
+	}
+	if set["lang"] {
+		r.Defaults.Lang = *m.lang
+	}
+	if set["visibility"] {
+		r.Defaults.Visibility = *m.visibility
+	}
+	if set["kids"] {
+		r.Defaults.MadeForKids = *m.kids
+	}
+	return r, nil
+}
+
+// planLine is what upload --manifest --dry-run --json prints per video.
+type planLine struct {
+	File         string   `json:"file"`
+	Title        string   `json:"title,omitempty"`
+	Destinations []string `json:"destinations,omitempty"`
+	Poster       string   `json:"poster,omitempty"`
+	PosterFrom   string   `json:"poster_from,omitempty"`
+	From         []string `json:"from,omitempty"`
+	Problems     []string `json:"problems,omitempty"`
+}
+
+// uploadManifest queues every row of a manifest and publishes them, or
+// with dryRun checks every file and field and prints the plan, uploading
+// nothing. Problems are one line each; any makes the exit code non-zero.
+func (a *app) uploadManifest(ctx context.Context, path string, m *metaFlags, limit string, dryRun, asJSON bool) error {
+	if err := a.openLimited(limit); err != nil {
+		return err
+	}
+	r, err := a.resolver(m, nil)
+	if err != nil {
+		return err
+	}
+	items, problems := r.Manifest(ctx, path)
+	enc := json.NewEncoder(a.stdout)
+	var good []batch.Item
+	for _, it := range items {
+		problems = append(problems, it.Problems...)
+		if len(it.Problems) == 0 {
+			good = append(good, it)
+		}
+		if dryRun && asJSON {
+			pl := planLine{File: it.Video, Title: it.Upload.Meta.Title, Destinations: it.Upload.Targets,
+				Poster: it.Upload.ThumbnailPath, PosterFrom: it.PosterFrom, From: it.From}
+			for _, p := range it.Problems {
+				pl.Problems = append(pl.Problems, p.String())
+			}
+			enc.Encode(pl)
+		} else if dryRun && len(it.Problems) == 0 {
+			fmt.Fprintln(a.stdout, it.Plan())
+		}
+	}
+	lines := problemLines(problems)
+	total := len(items) + countRowProblems(problems, items)
+	if dryRun {
+		summary := fmt.Sprintf("dry run: %d of %d videos would be queued; nothing was uploaded", len(good), total)
+		if len(lines) == 0 {
+			fmt.Fprintln(a.stderr, summary)
+			return nil
+		}
+		return &targetErrors{lines: append(lines, summary)}
+	}
+	var jobs []persist.Job
+	for _, it := range good {
+		j, err := a.engine.Add(it.Upload)
+		if err != nil {
+			lines = append(lines, fmt.Sprintf("%s: %v", it.Video, err))
+			continue
+		}
+		jobs = append(jobs, j)
+	}
+	err = a.finishJobs(ctx, jobs, asJSON, false)
+	if len(lines) == 0 {
+		return err
+	}
+	var te *targetErrors
+	if err != nil && !errors.As(err, &te) {
+		return err
+	}
+	if te == nil {
+		te = &targetErrors{}
+	}
+	published := 0
+	for _, j := range jobs {
+		if final, ok, _ := a.db.Job(j.ID); ok && final.State == core.StateDone {
+			published++
+		}
+	}
+	te.lines = append(append(lines, te.lines...),
+		fmt.Sprintf("%d of %d videos published; fix the lines above, then queue the others again", published, total))
+	return te
+}
+
+func problemLines(ps []batch.Problem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// countRowProblems is how many manifest rows were left out for their
+// problems (the items' own problems are counted with the items).
+func countRowProblems(ps []batch.Problem, items []batch.Item) int {
+	rows := map[string]bool{}
+	for _, p := range ps {
+		if p.Row != "" {
+			rows[p.Row] = true
+		}
+	}
+	for _, it := range items {
+		for _, p := range it.Problems {
+			delete(rows, p.Row)
+		}
+	}
+	return len(rows)
+}
+
+// cmdWatch publishes the videos written into a folder until interrupted.
+func cmdWatch(ctx context.Context, a *app, args []string) error {
+	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
+	m := newMetaFlags(fs)
+	settle := fs.Duration("settle", watch.DefaultSettle, "how long a video must stay unchanged before it is queued")
+	moveDone := fs.String("move-done", "", "move published videos (and their sidecars) into this folder")
+	asJSON := fs.Bool("json", false, "print each published target as JSON")
+	limit := limitRateFlag(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"watch needs exactly one folder: gjw watch DIR"}
+	}
+	out := &watchPrinter{a: a, asJSON: *asJSON, printed: map[string]string{}}
+	a.onEvent = out.event
+	if err := a.openLimited(*limit); err != nil {
+		return err
+	}
+	// The app's settings for this folder, if it is one of its watch
+	// folders: its destinations, template and move-done folder.
+	var folder *persist.WatchFolder
+	abs, _ := filepath.Abs(pos[0])
+	if folders, err := a.db.WatchFolders(); err == nil {
+		for i := range folders {
+			if p, _ := filepath.Abs(folders[i].Path); p == abs {
+				folder = &folders[i]
+			}
+		}
+	}
+	r, err := a.resolver(m, folder)
+	if err != nil {
+		return err
+	}
+	if *moveDone == "" && folder != nil {
+		*moveDone = folder.MoveDone
+	}
+	if err := a.engine.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "watching %s (a video is queued once unchanged for %s); Ctrl-C stops\n", pos[0], *settle)
+	err = watch.Run(ctx, watch.Options{Dir: pos[0], Settle: *settle, MoveDone: *moveDone, Engine: a.engine,
+		Resolver: r, Store: a.db, OnEvent: out.watchEvent})
+	if err != nil {
+		return err
+	}
+	a.waitStopped(3 * time.Second)
+	fmt.Fprintln(a.stderr, "gjw: watch stopped; unfinished uploads go on at the next gjw watch or gjw resume")
+	return nil
+}
+
+// waitStopped waits (at most limit) until no target is running, so each
+// records where it stopped before the data folder closes.
+func (a *app) waitStopped(limit time.Duration) {
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		jobs, err := a.db.Jobs()
+		running := false
+		for _, j := range jobs {
+			running = running || j.State == core.StateRunning
+		}
+		if err != nil || !running {
+			return
+		}
+	}
+}
+
+// watchPrinter prints what gjw watch does: a line per queued video, per
+// problem and per move on stderr, and each target's link (or JSON) on
+// stdout once it is published.
+type watchPrinter struct {
+	a      *app
+	asJSON bool
+
+	mu      sync.Mutex
+	printed map[string]string // job/account -> the last state reported
+}
+
+func (p *watchPrinter) event(ev core.Event) {
+	t := ev.Job.Target(ev.Target)
+	if t == nil || (t.State != core.StateDone && t.State != core.StateFailed && t.State != core.StateWaiting) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := ev.Job.ID + "/" + t.Account
+	if p.printed[key] == t.State {
+		return
+	}
+	p.printed[key] = t.State
+	r := targetResult(ev.Job, *t)
+	switch {
+	case p.asJSON && t.State == core.StateDone:
+		json.NewEncoder(p.a.stdout).Encode(r)
+	case t.State == core.StateDone:
+		fmt.Fprintf(p.a.stdout, "%s  %s on %s\n", r.URL, ev.Job.Meta.Title, t.Account)
+	default:
+		fmt.Fprintf(p.a.stderr, "gjw: %q on %s: %s\n", ev.Job.Meta.Title, t.Account, t.Error)
+	}
+}
+
+func (p *watchPrinter) watchEvent(ev watch.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch ev.Kind {
+	case watch.Queued:
+		fmt.Fprintf(p.a.stderr, "queued %s\n", ev.Item.Plan())
+	case watch.Moved:
+		fmt.Fprintf(p.a.stderr, "moved %s to %s\n", ev.Path, ev.To)
+	case watch.Problem:
+		for _, line := range strings.Split(ev.Err.Error(), "\n") {
+			fmt.Fprintf(p.a.stderr, "gjw: %s\n", line)
+		}
+	}
+}
