@@ -458,6 +458,7 @@ func (e *targetErrors) Unwrap() []error { return e.causes }
 func (a *app) finishJobs(ctx context.Context, jobs []persist.Job, asJSON, single bool) error {
 	enc := json.NewEncoder(a.stdout)
 	failed := &targetErrors{}
+	a.progress.startBatch(jobs)
 	for _, j := range jobs {
 		err := a.engine.Run(ctx, j.ID)
 		a.progress.done(j.ID)

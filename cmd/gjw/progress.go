@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -12,16 +13,26 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // progressPrinter shows engine events on stderr: a redrawn bar on a
 // terminal, otherwise plain lines (one per step and per 10% of upload).
+// For a batch of several uploads it adds a total line: under the bar on a
+// terminal; otherwise after each finished upload and per 10% of the
+// batch's bytes.
 type progressPrinter struct {
 	w   io.Writer
 	bar bool
 
 	mu   sync.Mutex
 	jobs map[string]*jobLine // by job ID and account
+
+	batch      []persist.Job  // the batch's jobs, as their latest events say; nil for one upload
+	index      map[string]int // batch position by job ID
+	totals     core.Totals
+	batchMark  int // plain mode: last 10% of the batch's bytes printed
+	totalShown bool
 }
 
 type jobLine struct {
@@ -39,9 +50,27 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// startBatch makes the printer show a total line for jobs, if several.
+func (p *progressPrinter) startBatch(jobs []persist.Job) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.batch, p.index, p.batchMark = nil, nil, -1
+	if len(jobs) < 2 {
+		return
+	}
+	p.batch, p.index = slices.Clone(jobs), map[string]int{}
+	for i, j := range jobs {
+		p.index[j.ID] = i
+	}
+}
+
 func (p *progressPrinter) event(ev core.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if i, ok := p.index[ev.Job.ID]; ok && ev.Job.Rev >= p.batch[i].Rev {
+		p.batch[i] = ev.Job // the job's latest record, all its targets
+		p.totals.Observe(ev)
+	}
 	j := ev.Job
 	t := j.Target(ev.Target)
 	if t == nil || t.State != core.StateRunning {
@@ -95,23 +124,66 @@ func (p *progressPrinter) show(l *jobLine, n, total int64, text string) {
 			l.lastPercent = mark
 			fmt.Fprintf(p.w, "  %5.1f%%  %s\n", pct, text)
 		}
+		if tot, ok := p.total(); ok {
+			if mark := int(percent(tot.Sent, tot.Bytes)) / 10 * 10; mark > p.batchMark {
+				p.batchMark = mark
+				fmt.Fprintln(p.w, totalLine(tot))
+			}
+		}
 		return
 	}
 	const width = 30
 	filled := int(pct / 100 * width)
 	fmt.Fprintf(p.w, "\r\x1b[K  [%s%s] %5.1f%%  %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pct, text)
+	if tot, ok := p.total(); ok {
+		// The total on the next line, then back to the bar's.
+		fmt.Fprintf(p.w, "\n\x1b[K%s\x1b[1A\r", totalLine(tot))
+		p.totalShown = true
+	}
 	l.drawn = true
 }
 
 func (p *progressPrinter) endBar(l *jobLine) {
 	if l.drawn {
 		fmt.Fprintln(p.w)
+		if p.totalShown { // below the total line it left
+			fmt.Fprintln(p.w)
+			p.totalShown = false
+		}
 		l.drawn = false
 	}
 	l.lastPercent = -1
 }
 
-// done ends a job's bar lines before the command prints its results.
+// total is the batch's total so far; false for a single upload.
+func (p *progressPrinter) total() (core.Total, bool) {
+	if p.batch == nil {
+		return core.Total{}, false
+	}
+	return p.totals.Sum(func(yield func(*persist.Job) bool) {
+		for i := range p.batch {
+			if !yield(&p.batch[i]) {
+				return
+			}
+		}
+	}), true
+}
+
+// totalLine is "batch: 2 of 5 videos done · 120.0 MiB / 400.0 MiB ·
+// 4.0 MiB/s · ETA 1m10s".
+func totalLine(t core.Total) string {
+	s := fmt.Sprintf("batch: %d of %d videos done · %s / %s", t.Done, t.Files, humanBytes(t.Sent), humanBytes(t.Bytes))
+	if t.Speed > 0 {
+		s += fmt.Sprintf(" · %s/s", humanBytes(int64(t.Speed)))
+	}
+	if t.ETA > 0 {
+		s += " · ETA " + t.ETA.Round(time.Second).String()
+	}
+	return s
+}
+
+// done ends a job's bar lines before the command prints its results, and
+// in a batch prints the total so far.
 func (p *progressPrinter) done(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -119,6 +191,9 @@ func (p *progressPrinter) done(id string) {
 		if strings.HasPrefix(key, id+"/") {
 			p.endBar(l)
 		}
+	}
+	if tot, ok := p.total(); ok {
+		fmt.Fprintln(p.w, totalLine(tot))
 	}
 }
 
