@@ -198,9 +198,15 @@ type Draft struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
+	// Format is how the body is written: "" in HTML (the field HTML), or
+	// FormatMarkdown in Markdown (the field Markdown, converted to the
+	// platform's HTML when it is sent). Drafts written before Markdown
+	// drafts existed have no Format: HTML.
+	Format string `json:"format,omitempty"`
 	// HTML is the article body as the creator wrote it (local image paths
 	// allowed); BaseDir resolves relative image paths.
 	HTML        string `json:"html"`
+	Markdown    string `json:"markdown,omitempty"`
 	BaseDir     string `json:"base_dir,omitempty"`
 	PosterPath  string `json:"poster_path,omitempty"`
 	PosterURL   string `json:"poster_url,omitempty"`
@@ -224,6 +230,9 @@ type Draft struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
+
+// FormatMarkdown is Draft.Format for a draft written in Markdown.
+const FormatMarkdown = "markdown"
 
 // Image is an image already on the platform's CDN, keyed by the SHA-256 of
 // its bytes so the same picture is never uploaded twice.

@@ -150,7 +150,7 @@ func articlePublish(ctx context.Context, a *app, args []string) error {
 		return usageError{"article publish needs --poster IMAGE (the article's cover picture)"}
 	}
 	d := article.NewDraft(time.Now())
-	if err := readArticleFile(&d, pos[0]); err != nil {
+	if err := article.ReadFile(&d, pos[0]); err != nil {
 		return err
 	}
 	if err := f.apply(&d, true); err != nil {
@@ -199,7 +199,7 @@ func articleUpdate(ctx context.Context, a *app, args []string) error {
 			return usageError{"article update needs --poster IMAGE: no earlier publish of " + contentID + " is known here"}
 		}
 	}
-	if err := readArticleFile(&d, pos[1]); err != nil {
+	if err := article.ReadFile(&d, pos[1]); err != nil {
 		return err
 	}
 	if found && !f.set["poster"] && d.PosterURL != "" && d.PosterHDURL != "" {
@@ -219,20 +219,6 @@ func articleUpdate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	return a.printArticle(d, f.asJSON)
-}
-
-// readArticleFile sets the body and BaseDir from FILE.
-func readArticleFile(d *persist.Draft, file string) error {
-	body, err := article.BodyFromFile(file)
-	if err != nil {
-		return err
-	}
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		return err
-	}
-	d.HTML, d.BaseDir = body, filepath.Dir(abs)
-	return nil
 }
 
 func draftByContentID(db *persist.DB, id string) (persist.Draft, bool, error) {

@@ -78,7 +78,7 @@
 //     and form controls (select, textarea, button). Comments, including
 //     Word's conditional comments, are dropped; the content between
 //     Word's <![if ...]> and <![endif]> is kept.
-//   - Invalid UTF-8 becomes U+FFFD.
+//   - Invalid UTF-8 and NUL become U+FFFD.
 //
 // Local image sources are kept so that the uploader can find the files
 // (Images, LocalPath), upload them, and put the CDN URLs in place
@@ -88,6 +88,15 @@
 // FromMarkdown renders Markdown with goldmark (CommonMark and the GitHub
 // extensions, no typographer) into ordinary HTML, raw HTML included, and
 // then runs Sanitize, so Markdown gets exactly the mapping above.
+// ToMarkdown goes the other way for the subset (bold, italic, links,
+// images as Markdown, <u> as HTML), and FromMarkdown(ToMarkdown(x)) reads
+// the same as Sanitize(x); a fuzz test holds it to that.
+//
+// A draft is written in HTML or in Markdown (persist.Draft.Format): Source
+// and SetSource are its body as written, Body its body in the subset,
+// SetMarkdown switches it, converting. ReadFile and DraftFromFile read a
+// .md file as a Markdown draft (titled by its first heading,
+// TitleFromMarkdown) and an .html file as an HTML one.
 //
 // # Publishing
 //

@@ -72,41 +72,95 @@ func IsImageFile(path string) bool {
 	return false
 }
 
-// BodyFromFile reads a Markdown (.md, .markdown) or HTML (.html, .htm)
-// file and returns its body in the subset: Markdown through FromMarkdown,
-// HTML through Sanitize. Local image paths in it stay relative to the
-// file's folder.
-func BodyFromFile(path string) (string, error) {
+// IsMarkdown reports whether d is written in Markdown.
+func IsMarkdown(d persist.Draft) bool { return d.Format == persist.FormatMarkdown }
+
+// Source is d's body as the creator writes it: its Markdown, or its HTML.
+func Source(d persist.Draft) string {
+	if IsMarkdown(d) {
+		return d.Markdown
+	}
+	return d.HTML
+}
+
+// SetSource sets d's body as written, in d's format.
+func SetSource(d *persist.Draft, src string) {
+	if IsMarkdown(*d) {
+		d.Markdown = src
+	} else {
+		d.HTML = src
+	}
+}
+
+// Body is d's body in the subset, as it is sent: Markdown through
+// FromMarkdown, HTML through Sanitize.
+func Body(d persist.Draft) (string, error) {
+	if IsMarkdown(d) {
+		return FromMarkdown(d.Markdown)
+	}
+	return Sanitize(d.HTML), nil
+}
+
+// SetMarkdown switches d to Markdown (on) or HTML (off), converting its
+// body. HTML becomes Markdown with ToMarkdown, which loses nothing;
+// Markdown becomes the subset's HTML, so headings and lists become the
+// platform's paragraphs.
+func SetMarkdown(d *persist.Draft, on bool) error {
+	switch {
+	case on == IsMarkdown(*d):
+	case on:
+		d.Format, d.Markdown, d.HTML = persist.FormatMarkdown, ToMarkdown(d.HTML), ""
+	default:
+		body, err := FromMarkdown(d.Markdown)
+		if err != nil {
+			return err
+		}
+		d.Format, d.Markdown, d.HTML = "", "", body
+	}
+	return nil
+}
+
+// ReadFile sets d's body from a Markdown (.md, .markdown) or HTML (.html,
+// .htm) file: a Markdown draft with the file's text, or an HTML draft with
+// it sanitized. BaseDir becomes the file's folder, so that relative image
+// paths resolve.
+func ReadFile(d *persist.Draft, path string) error {
 	if !IsArticleFile(path) {
-		return "", fmt.Errorf("%s is not an article: use a .md, .markdown, .html or .htm file", path)
+		return fmt.Errorf("%s is not an article: use a .md, .markdown, .html or .htm file", path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("article %s cannot be read: %w", path, unwrapPathErr(err))
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".md", ".markdown":
-		return FromMarkdown(string(data))
-	}
-	return Sanitize(string(data)), nil
-}
-
-// DraftFromFile makes a new draft from a Markdown or HTML file (see
-// BodyFromFile). Its title is the file name without the extension, and its
-// BaseDir the file's folder, so relative image paths resolve.
-func DraftFromFile(path string, now time.Time) (persist.Draft, error) {
-	body, err := BodyFromFile(path)
-	if err != nil {
-		return persist.Draft{}, err
+		return fmt.Errorf("article %s cannot be read: %w", path, unwrapPathErr(err))
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return err
+	}
+	d.BaseDir = filepath.Dir(abs)
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".markdown":
+		d.Format, d.Markdown, d.HTML = persist.FormatMarkdown, string(data), ""
+	default:
+		d.Format, d.Markdown, d.HTML = "", "", Sanitize(string(data))
+	}
+	return nil
+}
+
+// DraftFromFile makes a new draft from a Markdown or HTML file (see
+// ReadFile). A Markdown file's title is its first heading, which leaves
+// the body when it is the first thing in it; otherwise the title is the
+// file name without the extension.
+func DraftFromFile(path string, now time.Time) (persist.Draft, error) {
+	d := NewDraft(now)
+	if err := ReadFile(&d, path); err != nil {
 		return persist.Draft{}, err
 	}
-	d := NewDraft(now)
 	d.Title = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	d.HTML = body
-	d.BaseDir = filepath.Dir(abs)
+	if IsMarkdown(d) {
+		if title, body := TitleFromMarkdown(d.Markdown); title != "" {
+			d.Title, d.Markdown = title, body
+		}
+	}
 	return d, nil
 }
 

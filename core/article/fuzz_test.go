@@ -43,6 +43,18 @@ func checkMarkdown(t *testing.T, in string) {
 	}
 }
 
+// checkToMarkdown asserts that ToMarkdown loses nothing: its Markdown
+// converts back to the sanitized HTML (but for emphasis on spaces at the
+// ends of a run, which it moves out).
+func checkToMarkdown(t *testing.T, in string) {
+	t.Helper()
+	md := article.ToMarkdown(in)
+	back, err := article.FromMarkdown(md)
+	if want := article.Sanitize(in); err != nil || !article.Equivalent(back, want) {
+		t.Fatalf("FromMarkdown(ToMarkdown(%q)) = %q, %v\nMarkdown: %q\nwant:     %q", in, back, err, md, want)
+	}
+}
+
 // pieces are the tokens randomHTML builds from: the structures that are
 // hard for a byte-level mutator to find.
 var pieces = []string{
@@ -81,6 +93,7 @@ func TestRandomStructure(t *testing.T) {
 		in := randomHTML(r)
 		checkSanitize(t, in)
 		checkMarkdown(t, in)
+		checkToMarkdown(t, in)
 	}
 }
 
@@ -93,7 +106,10 @@ func FuzzSanitize(f *testing.F) {
 	for range 50 {
 		f.Add(randomHTML(r))
 	}
-	f.Fuzz(checkSanitize)
+	f.Fuzz(func(t *testing.T, in string) {
+		checkSanitize(t, in)
+		checkToMarkdown(t, in)
+	})
 }
 
 func FuzzFromMarkdown(f *testing.F) {
@@ -121,6 +137,8 @@ func FuzzURLs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, u string) {
 		e := html.EscapeString(u)
-		checkSanitize(t, `<a href="`+e+`">x</a><img src="`+e+`" alt="`+e+`"><a href="`+e+`"><img src="`+e+`"></a>`)
+		doc := `<a href="` + e + `">x</a><img src="` + e + `" alt="` + e + `"><a href="` + e + `"><img src="` + e + `"></a>`
+		checkSanitize(t, doc)
+		checkToMarkdown(t, doc)
 	})
 }

@@ -99,8 +99,11 @@ func (p *Publisher) check(d persist.Draft, update bool) (*plan, error) {
 	default:
 		return nil, errors.New("poster is missing: choose a poster image (JPEG, PNG, GIF or WebP)")
 	}
-	pl.body = Sanitize(d.HTML)
-	if pl.body == "" {
+	body, err := Body(d)
+	if err != nil {
+		return nil, err
+	}
+	if pl.body = body; pl.body == "" {
 		return nil, errors.New("the article body is empty: write some text")
 	}
 	if !d.Schedule.IsZero() {

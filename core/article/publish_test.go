@@ -376,23 +376,73 @@ func TestIsCDNURL(t *testing.T) {
 func TestDraftFromFile(t *testing.T) {
 	dir := t.TempDir()
 	md := filepath.Join(dir, "My post.md")
-	os.WriteFile(md, []byte("# Title\n\nSome *text* ![pic](img/a.png)\n"), 0o644)
+	os.WriteFile(md, []byte("# The *real* title\n\nSome *text* ![pic](img/a.png)\n"), 0o644)
 	d, err := article.DraftFromFile(md, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Title != "My post" || d.BaseDir != dir || d.ID == "" || d.Category != "cat22" {
+	// A Markdown file stays Markdown, titled by its first heading, which
+	// leaves the body.
+	if d.Title != "The real title" || d.BaseDir != dir || d.ID == "" || d.Category != "cat22" || !article.IsMarkdown(d) {
 		t.Fatalf("draft %+v", d)
 	}
-	if imgs := article.Images(d.HTML); len(imgs) != 1 || imgs[0] != "img/a.png" || !strings.Contains(d.HTML, "<em>text</em>") {
-		t.Fatalf("html %q", d.HTML)
+	if d.Markdown != "Some *text* ![pic](img/a.png)\n" || d.HTML != "" {
+		t.Fatalf("markdown %q, html %q", d.Markdown, d.HTML)
+	}
+	body, err := article.Body(d)
+	if imgs := article.Images(body); err != nil || len(imgs) != 1 || imgs[0] != "img/a.png" || !strings.Contains(body, "<em>text</em>") {
+		t.Fatalf("body %q %v", body, err)
+	}
+	// No heading: the file name; HTML stays HTML, sanitized.
+	os.WriteFile(md, []byte("Just text.\n"), 0o644)
+	if d, _ := article.DraftFromFile(md, time.Now()); d.Title != "My post" || d.Markdown != "Just text.\n" {
+		t.Fatalf("no heading: %+v", d)
+	}
+	page := filepath.Join(dir, "page.html")
+	os.WriteFile(page, []byte("<h1>Page</h1><script>x()</script>"), 0o644)
+	if d, _ := article.DraftFromFile(page, time.Now()); d.Title != "page" || article.IsMarkdown(d) || d.HTML != P("<strong>Page</strong>") {
+		t.Fatalf("html file: %+v", d)
 	}
 	if _, err := article.DraftFromFile(filepath.Join(dir, "x.txt"), time.Now()); err == nil {
 		t.Fatal("a .txt file became a draft")
 	}
 	dup := article.Duplicate(d, time.Now())
-	if dup.ID == d.ID || dup.Title != "My post (copy)" || dup.ContentID != "" {
+	if dup.ID == d.ID || dup.Title != "The real title (copy)" || dup.ContentID != "" || dup.Markdown != d.Markdown || !article.IsMarkdown(dup) {
 		t.Fatalf("duplicate %+v", dup)
+	}
+}
+
+// A Markdown draft is sent as the subset, its local pictures uploaded as
+// for HTML; an old draft (no format) is HTML.
+func TestPublishMarkdownDraft(t *testing.T) {
+	e := newPubEnv(t)
+	poster := e.png(t, "poster.png", 1)
+	e.png(t, "pics/a b.png", 2)
+	d := article.NewDraft(time.Now())
+	d.Title, d.BaseDir, d.PosterPath = "Written in Markdown", e.dir, poster
+	d.Format = persist.FormatMarkdown
+	d.Markdown = "## Hello\n\nA **bold** start,\nand [a link](https://example.com).\n\n![A picture](<pics/a b.png>)\n\n- one\n- two"
+	d.HTML = "<p>not this</p>"
+	got, err := e.pub.Publish(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := e.content(t, got.ContentID).Fields["meta"].(map[string]any)["text"].(string)
+	srcs := imgSrcs(t, e.content(t, got.ContentID))
+	if len(srcs) != 1 || !article.IsCDNURL(e.env.Hosts.Image, srcs[0]) {
+		t.Fatalf("images %q", srcs)
+	}
+	want := doc(P("<strong>Hello</strong>"), P("A <strong>bold</strong> start, and "+A("https://example.com", "a link")+"."),
+		P(`<img src="`+srcs[0]+`" alt="A picture" />`), P("• one"), P("• two"))
+	if text != want {
+		t.Fatalf("meta.text\n got %s\nwant %s", text, want)
+	}
+	if got.Markdown != d.Markdown || !article.IsMarkdown(got) || got.Images["pics/a%20b.png"] != srcs[0] {
+		t.Fatalf("the draft after publishing: %+v", got)
+	}
+	d.Format = ""
+	if err := e.pub.Validate(d, false); err != nil {
+		t.Fatalf("the same draft as HTML: %v", err)
 	}
 }
 

@@ -79,7 +79,9 @@ type walker struct {
 
 // parseDoc parses any HTML and returns its paragraphs.
 func parseDoc(s string) []para {
-	root, err := html.Parse(strings.NewReader(strings.ToValidUTF8(s, "\uFFFD")))
+	// NUL, like invalid UTF-8, becomes U+FFFD (as Markdown makes it too).
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	root, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		return nil
 	}

@@ -1,0 +1,4 @@
+package article
+
+// Equivalent is equivalent, for the external tests.
+var Equivalent = equivalent
