@@ -146,7 +146,7 @@ func markdownPara(p para) string {
 			}
 		}
 		if it.img != nil {
-			b.WriteString("![" + escapeMarkdown(it.img.Alt) + "](" + markdownURL(it.img.Src) + ")")
+			b.WriteString(MarkdownImage(it.img.Src, it.img.Alt))
 			continue
 		}
 		// Emphasis must not start or end on a space: keep spaces outside.
@@ -208,6 +208,14 @@ func markdownURL(u string) string {
 		return "<" + u + ">"
 	}
 	return u
+}
+
+// MarkdownLink is a Markdown link to href around text (Markdown already).
+func MarkdownLink(href, text string) string { return "[" + text + "](" + markdownURL(href) + ")" }
+
+// MarkdownImage is a Markdown image of src with the alternative text alt.
+func MarkdownImage(src, alt string) string {
+	return "![" + escapeMarkdown(alt) + "](" + markdownURL(src) + ")"
 }
 
 // TitleFromMarkdown returns the plain text of the first heading of md and

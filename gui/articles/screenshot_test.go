@@ -22,7 +22,7 @@ func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 	return t.Theme.Color(n, theme.VariantLight)
 }
 
-// TestScreenshot renders the Articles view with a draft into
+// TestScreenshot renders the Articles view with a Markdown draft into
 // docs/screenshots/articles.png (README.md shows it). Run with
 // GJW_SCREENSHOTS=1, like gui's TestScreenshots.
 func TestScreenshot(t *testing.T) {
@@ -36,8 +36,8 @@ func TestScreenshot(t *testing.T) {
 	test.Type(v.title, "Spring in the old town")
 	test.Type(v.desc, "Lanterns, music and dumplings")
 	test.Type(v.hashtags, "#festival, #spring")
-	test.Type(v.source, `<p>The festival opened with <strong>a thousand lanterns</strong> along the river.</p>`+
-		`<p><em>Read the program</em> on the <a href="https://example.com">town's site</a>.</p>`)
+	test.Type(v.source, "The festival opened with **a thousand lanterns** along the river.\n\n"+
+		"*Read the program* on the [town's site](https://example.com).\n\n")
 	v.Drop([]string{sandboxtest.WritePoster(t, filepath.Join(f.dir, "lanterns.png"), color.NRGBA{230, 140, 60, 255})})
 	v.wait()
 	f.win.Canvas().Refresh(v.Content())

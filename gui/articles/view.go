@@ -1,6 +1,7 @@
 // Package articles is the Articles view of GJW Uploader: a list of drafts
-// and an editor for one of them (metadata, an HTML source editor with a
-// formatting toolbar, a live preview), with Publish, Schedule and Update.
+// and an editor for one of them (metadata, the body written in Markdown or
+// as HTML source with a formatting toolbar, a live preview), with Publish,
+// Schedule and Update.
 //
 // The work is done by core/article: Autosaver keeps each opened draft
 // saved about a second after a change and on Close; Publisher uploads the
@@ -11,7 +12,7 @@
 // drafts before it returns, as the app is about to quit.
 //
 // Drops: the main window calls Drop while this view is shown. An image is
-// uploaded and inserted at the cursor of the HTML editor, or becomes the
+// uploaded and inserted at the cursor of the body editor, or becomes the
 // poster when the poster field has the keyboard focus; a Markdown or HTML
 // file becomes a new draft.
 package articles
@@ -89,7 +90,8 @@ type View struct {
 	posterBtn                                                *widget.Button
 	visibility                                               *widget.Select
 	kids, premium                                            *widget.Check
-	source                                                   *widget.Entry
+	source                                                   *sourceEntry
+	mode                                                     *widget.RadioGroup // Markdown or HTML
 	paraBtn, boldBtn, italicBtn, underBtn, linkBtn, imageBtn *widget.Button
 	preview                                                  *preview
 	publishBtn, scheduleBtn, updateBtn                       *widget.Button
@@ -228,16 +230,19 @@ func (v *View) build() {
 		widget.NewFormItem("Schedule", v.sched),
 	)
 
-	v.source = widget.NewMultiLineEntry()
-	v.source.Wrapping = fyne.TextWrapWord
-	v.source.SetPlaceHolder(`<p style="margin-left:0px;">Write the article here, or drop a Markdown file.</p>`)
-	v.paraBtn = widget.NewButton("¶", func() { v.wrapSelection(`<p style="margin-left:0px;">`, "</p>") })
-	v.boldBtn = widget.NewButton("B", func() { v.wrapSelection("<strong>", "</strong>") })
-	v.italicBtn = widget.NewButton("I", func() { v.wrapSelection("<em>", "</em>") })
-	v.underBtn = widget.NewButton("U", func() { v.wrapSelection("<u>", "</u>") })
+	v.source = newSourceEntry(v.markdown)
+	v.source.SetPlaceHolder("Write your article here, or drop a Markdown or HTML file on the window.")
+	v.paraBtn = widget.NewButton("¶", func() { v.wrapSelection(v.markup().para) })
+	v.boldBtn = widget.NewButton("B", func() { v.wrapSelection(v.markup().bold) })
+	v.italicBtn = widget.NewButton("I", func() { v.wrapSelection(v.markup().italic) })
+	v.underBtn = widget.NewButton("U", func() { v.wrapSelection(v.markup().under) })
 	v.linkBtn = widget.NewButtonWithIcon("Link", theme.MailAttachmentIcon(), v.askLink)
 	v.imageBtn = widget.NewButtonWithIcon("Image", theme.FileImageIcon(), v.chooseImage)
-	tools := container.NewHBox(v.paraBtn, v.boldBtn, v.italicBtn, v.underBtn, v.linkBtn, v.imageBtn)
+	v.mode = widget.NewRadioGroup([]string{modeMarkdown, modeHTML}, v.switchMode)
+	v.mode.Horizontal = true
+	v.mode.Required = true
+	tools := container.NewBorder(nil, nil, container.NewHBox(v.paraBtn, v.boldBtn, v.italicBtn, v.underBtn, v.linkBtn, v.imageBtn),
+		v.mode)
 	v.preview = newPreview(v)
 	body := container.NewHSplit(
 		container.NewBorder(tools, nil, nil, nil, v.source),
@@ -292,9 +297,9 @@ func (v *View) connect() {
 		}
 	}
 	v.source.OnChanged = func(s string) {
-		v.edit(func(d *persist.Draft) { d.HTML = s })
+		v.edit(func(d *persist.Draft) { article.SetSource(d, s) })
 		if !v.loading {
-			v.preview.show(s, v.baseDir())
+			v.showPreview()
 		}
 	}
 	v.visibility.OnChanged = func(s string) { v.edit(func(d *persist.Draft) { d.Visibility = s }) }
@@ -401,9 +406,16 @@ func (v *View) saver(d persist.Draft) *article.Autosaver {
 	return s
 }
 
+// newDraft opens a new draft, written in Markdown.
 func (v *View) newDraft() {
-	v.addDraft(article.NewDraft(time.Now()))
+	v.addDraft(newMarkdownDraft())
 	v.win.Canvas().Focus(v.title)
+}
+
+func newMarkdownDraft() persist.Draft {
+	d := article.NewDraft(time.Now())
+	d.Format = persist.FormatMarkdown
+	return d
 }
 
 func (v *View) duplicate() {
@@ -504,19 +516,79 @@ func (v *View) showDraft(s *article.Autosaver) {
 	default:
 		v.channel.ClearSelected()
 	}
-	v.source.SetText(d.HTML)
-	v.loading = false
-	v.preview.show(d.HTML, d.BaseDir)
+	v.showSource(d)
 	v.empty.Hide()
 	v.editor.Show()
 	v.refreshActions()
 }
 
-func (v *View) baseDir() string {
-	if v.current == nil {
-		return ""
+// showSource fills the body editor and the mode switch from d and renders
+// the preview; v.loading is set, and is cleared.
+func (v *View) showSource(d persist.Draft) {
+	v.loading = true
+	if article.IsMarkdown(d) {
+		v.mode.SetSelected(modeMarkdown)
+	} else {
+		v.mode.SetSelected(modeHTML)
 	}
-	return v.current.Draft().BaseDir
+	v.source.SetText(article.Source(d))
+	v.loading = false
+	v.showPreview()
+}
+
+// showPreview renders the open draft's body as it will be sent.
+func (v *View) showPreview() {
+	if v.current == nil {
+		return
+	}
+	d := v.current.Draft()
+	body, err := article.Body(d)
+	if err != nil {
+		v.fail("The preview could not be made", err)
+	}
+	v.preview.show(body, d.BaseDir)
+}
+
+// markdown reports whether the open draft is written in Markdown.
+func (v *View) markdown() bool {
+	return v.current != nil && article.IsMarkdown(v.current.Draft())
+}
+
+// markup is what the toolbar inserts in the open draft's mode.
+func (v *View) markup() markup { return markupOf(v.markdown()) }
+
+// switchMode converts the open draft to the mode chosen. Markdown to HTML
+// asks first: headings and lists become the platform's paragraphs, and
+// coming back does not restore them.
+func (v *View) switchMode(mode string) {
+	if v.loading || v.current == nil || (mode == modeMarkdown) == v.markdown() {
+		return
+	}
+	convert := func() {
+		var err error
+		v.current.Edit(func(d *persist.Draft) { err = article.SetMarkdown(d, mode == modeMarkdown) })
+		if err != nil {
+			v.fail("The article could not be converted", err)
+		}
+		v.showSource(v.current.Draft())
+		v.refreshActions()
+	}
+	if mode == modeMarkdown || strings.TrimSpace(v.current.Draft().Markdown) == "" {
+		convert()
+		return
+	}
+	s := v.current
+	dialog.ShowConfirm("Write in HTML?",
+		"The Markdown becomes the platform's HTML: headings and lists turn into plain paragraphs,\nand switching back to Markdown does not bring them back.",
+		func(ok bool) {
+			switch {
+			case v.current != s: // another draft was opened meanwhile
+			case ok:
+				convert()
+			default:
+				v.showSource(s.Draft()) // the switch shows Markdown again
+			}
+		}, v.win)
 }
 
 // ---- drops and files ----
@@ -545,7 +617,7 @@ func (v *View) Drop(paths []string) {
 		images = images[1:]
 	}
 	if len(images) > 0 && v.current == nil {
-		v.addDraft(article.NewDraft(time.Now()))
+		v.addDraft(newMarkdownDraft())
 	}
 	// Background work starts last, once the widgets are left alone.
 	if len(images) > 0 {
@@ -625,7 +697,7 @@ func (v *View) insertImages(paths []string) {
 					src = fileURL(p)
 					v.fail(fmt.Sprintf("%s was not uploaded; it is inserted as a local file and will be uploaded when you publish", filepath.Base(p)), err)
 				}
-				v.insertImageTag(id, imgTag(src, altFor(p)))
+				v.insertImage(id, src, altFor(p))
 				v.progress.SetValue(float64(i+1) / float64(len(paths)))
 				if err == nil {
 					if i+1 < len(paths) {
@@ -645,15 +717,17 @@ func (v *View) insertImages(paths []string) {
 	})
 }
 
-// insertImageTag inserts tag at the cursor when draft id is open, or at
-// the end of its body otherwise.
-func (v *View) insertImageTag(id, tag string) {
+// insertImage inserts the image src, in the draft's markup, at the cursor
+// when draft id is open, or at the end of its body otherwise.
+func (v *View) insertImage(id, src, alt string) {
 	if v.current != nil && v.current.Draft().ID == id {
-		v.insertText(tag)
+		v.insertText(v.markup().image(src, alt))
 		return
 	}
 	if s := v.savers[id]; s != nil {
-		s.Edit(func(d *persist.Draft) { d.HTML += "\n" + tag })
+		s.Edit(func(d *persist.Draft) {
+			article.SetSource(d, article.Source(*d)+"\n\n"+markupOf(article.IsMarkdown(*d)).image(src, alt))
+		})
 	}
 }
 
@@ -689,7 +763,7 @@ type textClipboard string
 func (c textClipboard) Content() string   { return string(c) }
 func (c textClipboard) SetContent(string) {}
 
-// insertText replaces the selection of the HTML editor by s, or inserts s
+// insertText replaces the selection of the body editor by s, or inserts s
 // at its cursor.
 func (v *View) insertText(s string) {
 	if v.current == nil {
@@ -699,16 +773,16 @@ func (v *View) insertText(s string) {
 	v.win.Canvas().Focus(v.source)
 }
 
-// wrapSelection puts open and close around the selected text; with no
+// wrapSelection puts tags[0] and tags[1] around the selected text; with no
 // selection it inserts both and leaves the cursor between them.
-func (v *View) wrapSelection(open, close string) {
+func (v *View) wrapSelection(tags [2]string) {
 	if v.current == nil {
 		return
 	}
 	sel := v.source.SelectedText()
-	v.insertText(open + sel + close)
+	v.insertText(tags[0] + sel + tags[1])
 	if sel == "" {
-		for range []rune(close) {
+		for range []rune(tags[1]) {
 			v.source.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
 		}
 	}
@@ -754,11 +828,12 @@ func (v *View) askLink() {
 			if err != nil {
 				return
 			}
+			m := v.markup()
 			text := v.source.SelectedText() // the selection outlives the dialog
 			if text == "" {
-				text = html.EscapeString(href)
+				text = m.escape(href)
 			}
-			v.insertText(linkTag(href, text))
+			v.insertText(m.link(href, text))
 		}, v.win)
 }
 

@@ -88,8 +88,14 @@ func (f *fixture) png(t *testing.T, name string, seed int) string {
 	return sandboxtest.WritePNG(t, filepath.Join(f.dir, name), seed)
 }
 
+// keyed is an entry that takes key presses.
+type keyed interface {
+	desktop.Keyable
+	TypedKey(*fyne.KeyEvent)
+}
+
 // selectLeft selects n runes to the left of the cursor, as shift+← does.
-func selectLeft(e *widget.Entry, n int) {
+func selectLeft(e keyed, n int) {
 	e.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 	for range n {
 		e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
@@ -97,7 +103,7 @@ func selectLeft(e *widget.Entry, n int) {
 	e.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 }
 
-func selectRight(e *widget.Entry, n int) {
+func selectRight(e keyed, n int) {
 	e.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 	for range n {
 		e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
@@ -105,15 +111,16 @@ func selectRight(e *widget.Entry, n int) {
 	e.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 }
 
-func key(e *widget.Entry, k fyne.KeyName, n int) {
+func key(e keyed, k fyne.KeyName, n int) {
 	for range n {
 		e.TypedKey(&fyne.KeyEvent{Name: k})
 	}
 }
 
-// previewText is the text of every RichText in the preview.
-func previewText(v *View) string {
-	var b strings.Builder
+// previewParagraphs are the segments of every RichText paragraph in the
+// preview, a slice each.
+func previewParagraphs(v *View) [][]widget.RichTextSegment {
+	var out [][]widget.RichTextSegment
 	for _, o := range v.preview.box.Objects {
 		rt, ok := o.(*widget.RichText)
 		if !ok {
@@ -121,14 +128,23 @@ func previewText(v *View) string {
 		}
 		for _, seg := range rt.Segments {
 			if p, ok := seg.(*widget.ParagraphSegment); ok {
-				for _, s := range p.Texts {
-					b.WriteString(s.Textual())
-				}
+				out = append(out, p.Texts)
 			} else {
-				b.WriteString(seg.Textual())
+				out = append(out, []widget.RichTextSegment{seg})
 			}
-			b.WriteString("\n")
 		}
+	}
+	return out
+}
+
+// previewText is the text of every RichText in the preview.
+func previewText(v *View) string {
+	var b strings.Builder
+	for _, p := range previewParagraphs(v) {
+		for _, s := range p {
+			b.WriteString(s.Textual())
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -176,6 +192,7 @@ func TestArticleEditorTypingAndToolbar(t *testing.T) {
 	if v.current == nil || !v.editor.Visible() || len(v.drafts) != 1 {
 		t.Fatal("New did not open a draft")
 	}
+	v.mode.SetSelected(modeHTML) // as a tap on it does
 	test.Type(v.title, "My article")
 	test.Type(v.source, "Hello world")
 	if d := v.current.Draft(); d.Title != "My article" || d.HTML != "Hello world" || !v.current.Dirty() {
@@ -220,22 +237,12 @@ func TestArticleEditorTypingAndToolbar(t *testing.T) {
 	}
 	// The preview renders the styles.
 	var bold, italic, under bool
-	for _, o := range v.preview.box.Objects {
-		rt, ok := o.(*widget.RichText)
-		if !ok {
-			continue
-		}
-		for _, seg := range rt.Segments {
-			p, ok := seg.(*widget.ParagraphSegment)
-			if !ok {
-				continue
-			}
-			for _, s := range p.Texts {
-				if ts, ok := s.(*widget.TextSegment); ok {
-					bold = bold || (ts.Text == "world" && ts.Style.TextStyle.Bold)
-					italic = italic || (ts.Text == "Hello" && ts.Style.TextStyle.Italic)
-					under = under || (ts.Text == "!" && ts.Style.TextStyle.Underline)
-				}
+	for _, p := range previewParagraphs(v) {
+		for _, s := range p {
+			if ts, ok := s.(*widget.TextSegment); ok {
+				bold = bold || (ts.Text == "world" && ts.Style.TextStyle.Bold)
+				italic = italic || (ts.Text == "Hello" && ts.Style.TextStyle.Italic)
+				under = under || (ts.Text == "!" && ts.Style.TextStyle.Underline)
 			}
 		}
 	}
@@ -268,6 +275,7 @@ func TestArticleDropImageInsertsAtCursor(t *testing.T) {
 	f := newFixture(t)
 	v := f.v
 	test.Tap(v.newBtn)
+	v.mode.SetSelected(modeHTML)
 	test.Type(v.source, "<p>Before</p><p>After</p>")
 	key(v.source, fyne.KeyLeft, len("<p>After</p>"))
 	pic := f.png(t, "my pic.png", 1)
@@ -331,15 +339,20 @@ func TestArticleDropImageInsertsAtCursor(t *testing.T) {
 		t.Fatalf("link drop: %q, status %q", v.source.Text, v.status.Text)
 	}
 
-	// A Markdown file becomes a new draft; anything else is refused.
-	md := filepath.Join(f.dir, "Notes.md")
-	os.WriteFile(md, []byte("# Notes\n\n*hi*"), 0o644)
+	// A Markdown file becomes a new Markdown draft titled by its first
+	// heading; anything else is refused.
+	md := filepath.Join(f.dir, "notes-2026.md")
+	os.WriteFile(md, []byte("# Spring *notes*\n\n*hi*"), 0o644)
 	v.Drop([]string{md, filepath.Join(f.dir, "clip.mp4")})
 	v.wait()
-	if len(v.drafts) != 2 || v.current.Draft().Title != "Notes" || !strings.Contains(v.source.Text, "<em>hi</em>") {
-		t.Fatalf("markdown drop: %d drafts, %+v", len(v.drafts), v.current.Draft())
+	if d := v.current.Draft(); len(v.drafts) != 2 || d.Title != "Spring notes" || v.title.Text != "Spring notes" ||
+		v.source.Text != "*hi*" || v.mode.Selected != modeMarkdown || d.Markdown != "*hi*" {
+		t.Fatalf("markdown drop: %d drafts, %+v, source %q, mode %s", len(v.drafts), d, v.source.Text, v.mode.Selected)
 	}
-	if !strings.Contains(v.status.Text, "Imported Notes.md") && !strings.Contains(v.status.Text, "clip.mp4") {
+	if !strings.Contains(previewText(v), "hi") {
+		t.Fatalf("preview of the dropped file: %q", previewText(v))
+	}
+	if !strings.Contains(v.status.Text, "Imported notes-2026.md") && !strings.Contains(v.status.Text, "clip.mp4") {
 		t.Fatalf("status %q", v.status.Text)
 	}
 }
@@ -450,6 +463,14 @@ func TestArticleDraftsReload(t *testing.T) {
 	// Filling the widgets is not an edit.
 	if v.current.Dirty() {
 		t.Fatal("opening a draft marked it dirty")
+	}
+	// Stored before Markdown drafts (no format): it is HTML, as written.
+	if v.mode.Selected != modeHTML || v.source.Text != d.HTML {
+		t.Fatalf("a draft without a format opens in %s: %q", v.mode.Selected, v.source.Text)
+	}
+	test.Tap(v.italicBtn)
+	if !strings.Contains(v.source.Text, "<em></em>") {
+		t.Fatalf("italic in an HTML draft: %q", v.source.Text)
 	}
 }
 
