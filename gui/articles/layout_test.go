@@ -20,7 +20,7 @@ func TestEditorDoesNotMoveWhenAnImageIsInserted(t *testing.T) {
 	f := newFixture(t)
 	v := f.v
 	test.Tap(v.newBtn)
-	test.Type(v.source, "<p>A first paragraph.</p>")
+	test.Type(v.source, "A first paragraph.")
 	v.wait()
 	check := uitest.Watch(t, f.win.Content(), map[string]fyne.CanvasObject{
 		"the source editor": v.source, "the preview": v.preview.scroll, "the drafts list": v.list})
