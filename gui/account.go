@@ -413,6 +413,7 @@ func (a *accountView) remove(name, done string) {
 		err := m.Remove(name)
 		a.ui.do(func() {
 			a.refreshStatus()
+			a.ui.uploads.refreshShown()
 			if err != nil {
 				a.say(a.result, widget.DangerImportance, "Could not remove "+name+": "+err.Error())
 				return

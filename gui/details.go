@@ -44,7 +44,10 @@ type detailsPanel struct {
 	filling   bool               // dests is being set from the job, not by the creator
 	save      *widget.Button
 	result    *widget.Label
-	link      *widget.Hyperlink
+	// toSend is set while result says saved changes go out when the
+	// upload publishes: update replaces it once that is no longer true.
+	toSend bool
+	link   *widget.Hyperlink
 
 	form    fyne.CanvasObject
 	empty   fyne.CanvasObject
@@ -131,6 +134,7 @@ func (d *detailsPanel) show(r *row) {
 	d.vis.SetSelected(j.Meta.Visibility)
 	d.kids.SetChecked(j.Meta.MadeForKids)
 	d.result.SetText("")
+	d.toSend = false
 	var names []string
 	if accts, err := d.u.ui.deps.Accounts.List(); err == nil { // in memory: no disk read
 		for _, a := range accts {
@@ -165,6 +169,14 @@ func (d *detailsPanel) update(r *row) {
 		detail = strings.Join(lines, "\n")
 	}
 	setText(d.state, status+"\n"+detail)
+	if d.toSend && !core.Unfinished(j) && !unsent(j) {
+		d.toSend = false
+		if j.State == core.StateDone {
+			d.result.SetText("Saved and published on Gan Jing World with these changes.")
+		} else {
+			d.result.SetText("")
+		}
+	}
 	label := "Save changes"
 	if j.State == core.StateDone {
 		if link := jobLink(j); d.link.Text != link {
@@ -270,6 +282,16 @@ func (d *detailsPanel) destsChanged(selected []string) {
 	})
 }
 
+// unsent reports whether a published target of j lacks the latest edit.
+func unsent(j persist.Job) bool {
+	for _, t := range j.Targets {
+		if t.State == core.StateDone && t.SentRev < j.EditRev {
+			return true
+		}
+	}
+	return false
+}
+
 // targetAccounts are the accounts of j's targets, in order.
 func targetAccounts(j persist.Job) []string {
 	names := make([]string, len(j.Targets))
@@ -306,11 +328,13 @@ func (d *detailsPanel) saved(j persist.Job, err error) {
 	}
 	d.newPoster = ""
 	d.result.Importance = widget.SuccessImportance
+	d.toSend = false
 	switch {
 	case j.State == core.StateDone:
 		d.result.SetText("Saved and updated on Gan Jing World.")
 	case hasRemote(j):
 		d.result.SetText("Saved; sent to Gan Jing World when the upload publishes.")
+		d.toSend = true
 	default:
 		d.result.SetText("Saved.")
 	}

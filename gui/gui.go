@@ -16,6 +16,8 @@ import (
 	"image/color"
 	"maps"
 	"net/url"
+	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,6 +70,7 @@ type UI struct {
 	banner     *fyne.Container
 	bannerText *widget.Label
 	signedOut  bool
+	ended      map[string]bool // accounts whose session ended (the banner names them)
 	uploads    *uploadsView
 	account    *accountView
 	prefs      *settingsView
@@ -112,7 +115,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 		settings.Notify = true // nothing saved yet: notifications default on
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	u := &UI{ctx: ctx, cancel: cancel, deps: d, app: d.App, win: win, do: d.Events.do, settings: settings}
+	u := &UI{ctx: ctx, cancel: cancel, deps: d, app: d.App, win: win, do: d.Events.do, settings: settings, ended: map[string]bool{}}
 
 	u.uploads = newUploadsView(u)
 	u.account = newAccountView(u)
@@ -207,10 +210,13 @@ func (u *UI) Drop(paths []string) {
 func (u *UI) DropURIs(uris []fyne.URI) {
 	var paths, links []string
 	for _, uri := range uris {
-		if uri.Scheme() == "file" {
-			paths = append(paths, uri.Path())
-		} else {
+		switch {
+		case uri.Scheme() != "file":
 			links = append(links, uri.String())
+		case webLink(uri.Path()) != "":
+			links = append(links, webLink(uri.Path()))
+		default:
+			paths = append(paths, uri.Path())
 		}
 	}
 	if u.tabs.Selected() == u.articlesTab {
@@ -223,6 +229,25 @@ func (u *UI) DropURIs(uris []fyne.URI) {
 		refused = append(refused, l+" (a link, not a file on this computer: download it first)")
 	}
 	u.uploads.drop(paths, refused)
+}
+
+// schemeInPath finds a web link's scheme in a file path: "/https:/".
+var schemeInPath = regexp.MustCompile(`(^|/)(https?):/+`)
+
+// webLink is the web address a dropped "file" really is, or "". Fyne's
+// GLFW driver makes every dropped name a file URI, so a link dragged from
+// a browser ("https://example.com/a.mp4") arrives as the path
+// "<working folder>/https:/example.com/a.mp4". A path that exists is a
+// file, whatever its folders are called.
+func webLink(path string) string {
+	m := schemeInPath.FindStringSubmatchIndex(path)
+	if m == nil {
+		return ""
+	}
+	if _, err := os.Stat(path); err == nil {
+		return ""
+	}
+	return path[m[4]:m[5]] + "://" + path[m[1]:]
 }
 
 // applyEvents is the UI half of Events: it runs on the UI goroutine.
@@ -239,28 +264,62 @@ func (u *UI) applyEvents(batch []core.Event, signedOut bool) {
 // setSignedOut shows or hides the one sign-in banner.
 func (u *UI) setSignedOut(out bool) {
 	u.signedOut = out
+	clear(u.ended)
 	if !out {
 		u.banner.Hide()
 		return
 	}
-	// Name the accounts whose uploads wait: the other accounts go on.
-	waiting, names := 0, map[string]bool{}
+	// Name the accounts whose uploads wait (the other accounts go on), in
+	// the words that fit: a session that ended, or one the creator signed
+	// out of (the account is gone).
+	waiting, gone, ended := 0, map[string]bool{}, map[string]bool{}
 	for _, r := range u.uploads.rows {
 		for _, t := range r.job.Targets {
 			if t.State == core.StateWaiting && dest.Reason(t.Reason) == dest.ReasonSignedOut {
 				waiting++
-				names[t.Account] = true
+				if u.accountGone(t.Account) {
+					gone[t.Account] = true
+				} else {
+					ended[t.Account] = true
+				}
 			}
 		}
 	}
+	maps.Copy(u.ended, ended)
 	msg := "You are signed out of Gan Jing World. Sign in to upload."
 	if waiting > 0 {
-		accts := slices.Sorted(maps.Keys(names))
-		msg = "The session of " + strings.Join(accts, ", ") + " has ended. " + plural(waiting, "upload waits", "uploads wait") +
-			" and nothing is lost: sign in again to continue; other accounts go on."
+		var why []string
+		if len(ended) > 0 {
+			why = append(why, "The session of "+strings.Join(slices.Sorted(maps.Keys(ended)), ", ")+" has ended")
+		}
+		if len(gone) > 0 {
+			why = append(why, "You signed out of "+strings.Join(slices.Sorted(maps.Keys(gone)), ", "))
+		}
+		msg = strings.Join(why, "; ") + ": " + plural(waiting, "upload waits", "uploads wait") + " until you sign in again, nothing is lost."
 	}
 	u.bannerText.SetText(msg)
 	u.banner.Show()
+}
+
+// accountGone reports whether account is not (or no longer) set up: the
+// creator signed out of it or removed it (the Manager reads memory).
+func (u *UI) accountGone(account string) bool {
+	_, ok, err := u.deps.Accounts.Get(account)
+	return err == nil && !ok
+}
+
+// inLineForSignIn reports whether queued target t cannot start before
+// someone signs in: its account is gone, or its session has ended.
+func (u *UI) inLineForSignIn(t persist.Target) bool {
+	return t.State == core.StateQueued && (u.ended[t.Account] || u.accountGone(t.Account))
+}
+
+// signInText is what a target that waits for sign-in says.
+func (u *UI) signInText(t persist.Target) string {
+	if u.accountGone(t.Account) {
+		return "You signed out of " + t.Account + ": sign in again on the Account tab and this upload continues by itself."
+	}
+	return explain(nil, persist.Target{Platform: t.Platform, Reason: string(dest.ReasonSignedOut)})
 }
 
 // showSignIn brings the sign-in form to the front.
@@ -273,6 +332,7 @@ func (u *UI) showSignIn() {
 // every job that waited for a session is queued again.
 func (u *UI) signedIn() {
 	u.setSignedOut(false)
+	u.uploads.refreshShown()
 	u.deps.Engine.SignedIn()
 }
 

@@ -231,6 +231,9 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 	tr := r.transfer(t.Account)
 	step := u.steps.label(t)
 	ph := u.steps.phase(t)
+	if u.ui.inLineForSignIn(t) {
+		return "Waiting for sign-in", u.ui.signInText(t), widget.WarningImportance
+	}
 	switch t.State {
 	case core.StateQueued:
 		status = "Queued"
@@ -274,6 +277,9 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 	case core.StateWaiting:
 		status, imp = "Waiting · "+step, widget.WarningImportance
 		detail = explain(nil, t)
+		if waitsFor(t, dest.ReasonSignedOut) {
+			detail = u.ui.signInText(t)
+		}
 		if waitsFor(t, dest.ReasonNeedPoster) && r.framing {
 			detail = "Taking a poster frame with ffmpeg…"
 		}

@@ -47,6 +47,9 @@ var stallChoices = []struct {
 // and take effect the next time the app starts (the label says so).
 type settingsView struct {
 	ui *UI
+	// running is what the engine was started with: a save needs a
+	// restart only when it changes one of those (see startKey).
+	running startKey
 
 	api, image, vod *widget.Entry
 	gcore, jw, ws   *widget.Entry // the other platforms' API hosts
@@ -68,7 +71,7 @@ type settingsView struct {
 }
 
 func newSettingsView(ui *UI) *settingsView {
-	s := &settingsView{ui: ui}
+	s := &settingsView{ui: ui, running: startKeyOf(ui.settings)}
 	st := ui.settings
 	entry := func(v, placeholder string) *widget.Entry {
 		e := widget.NewEntry()
@@ -205,8 +208,6 @@ func (s *settingsView) save() {
 	host := func(e *widget.Entry) string { return strings.TrimRight(strings.TrimSpace(e.Text), "/") }
 	st.APIURL, st.ImageURL, st.VODURL = host(s.api), host(s.image), host(s.vod)
 	st.GcoreAPIURL, st.JWAPIURL, st.WangsuAPIURL = host(s.gcore), host(s.jw), host(s.ws)
-	hostsChanged := st.APIURL != old.APIURL || st.ImageURL != old.ImageURL || st.VODURL != old.VODURL ||
-		st.GcoreAPIURL != old.GcoreAPIURL || st.JWAPIURL != old.JWAPIURL || st.WangsuAPIURL != old.WangsuAPIURL
 	for _, u := range []string{st.APIURL, st.ImageURL, st.VODURL, st.GcoreAPIURL, st.JWAPIURL, st.WangsuAPIURL} {
 		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			s.say(widget.DangerImportance, fmt.Sprintf("%q is not a web address: start it with https:// (or http:// for the sandbox).", u))
@@ -261,10 +262,27 @@ func (s *settingsView) save() {
 	s.ui.deps.Engine.SetLimit(limit)
 	_ = httpx.SetProxy(st.Proxy) // checked above
 	msg := "Saved."
-	if hostsChanged || st.ChunkSize != old.ChunkSize || st.StallTimeout != old.StallTimeout {
+	if startKeyOf(st) != s.running {
 		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."
 	}
 	s.say(widget.SuccessImportance, msg)
+}
+
+// startKey is what of the settings the engine takes only when it starts:
+// the hosts, the chunk size and the stall timeout, as the engine reads
+// them (no chunk size saved is the recommended one).
+type startKey struct {
+	api, image, vod, gcore, jw, wangsu string
+	chunk                              int64
+	stall                              time.Duration
+}
+
+func startKeyOf(st persist.Settings) startKey {
+	chunk := st.ChunkSize
+	if chunk == 0 {
+		chunk = chunkChoices[2].size
+	}
+	return startKey{st.APIURL, st.ImageURL, st.VODURL, st.GcoreAPIURL, st.JWAPIURL, st.WangsuAPIURL, chunk, st.StallTimeout}
 }
 
 // loadDests offers every account, the default ones ticked (the Manager

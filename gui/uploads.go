@@ -156,6 +156,7 @@ type uploadsView struct {
 	hint    fyne.CanvasObject
 	msg     *widget.Label
 	msgBar  *fyne.Container
+	notes   []note // what msg says
 	top     *fyne.Container
 	content *fyne.Container
 	summary *widget.Label
@@ -357,6 +358,14 @@ func (u *uploadsView) refreshRow(id string) {
 	}
 }
 
+// refreshShown redraws the rows on screen (after a sign-in or sign-out:
+// what a row says depends on its account too).
+func (u *uploadsView) refreshShown() {
+	for id := range u.shown {
+		u.refreshRow(id)
+	}
+}
+
 // refreshIndex redraws row i if a template shows it; rows off screen are
 // drawn when scrolled into view. This is List.RefreshItem without its
 // list-wide Refresh: in Fyne 2.7 RefreshItem also refreshes the whole list
@@ -369,8 +378,10 @@ func (u *uploadsView) refreshIndex(i int) {
 	}
 }
 
-// refreshSummary updates the counts, the empty-queue hint and the buttons.
+// refreshSummary updates the counts, the empty-queue hint, the buttons and
+// the message bar (notes no longer true go).
 func (u *uploadsView) refreshSummary() {
+	u.refreshNotes()
 	var running, queued, attention, done int
 	for _, r := range u.rows {
 		switch r.job.State {
@@ -425,14 +436,50 @@ func (u *uploadsView) jobs(yield func(*persist.Job) bool) {
 }
 
 // say shows a message above the queue.
-func (u *uploadsView) say(imp widget.Importance, msg string) {
+func (u *uploadsView) say(imp widget.Importance, msg string) { u.tell(imp, note{text: msg}) }
+
+// note is one sentence of the message bar. live, when set, tells whether
+// it is still true: a note that stops being true goes by itself ("Queued 3
+// videos" once none of them waits in line).
+type note struct {
+	text string
+	live func() bool
+}
+
+// tell shows notes in the message bar, in place of what it said.
+func (u *uploadsView) tell(imp widget.Importance, notes ...note) {
+	u.notes = notes
 	u.msg.Importance = imp
-	u.msg.SetText(msg)
+	u.showNotes()
+}
+
+// refreshNotes drops the notes that stopped being true.
+func (u *uploadsView) refreshNotes() {
+	kept := slices.DeleteFunc(slices.Clone(u.notes), func(n note) bool { return n.live != nil && !n.live() })
+	if len(kept) != len(u.notes) {
+		u.notes = kept
+		u.showNotes()
+	}
+}
+
+func (u *uploadsView) showNotes() {
+	if len(u.notes) == 0 {
+		u.hideMessage()
+		return
+	}
+	texts := make([]string, len(u.notes))
+	for i, n := range u.notes {
+		texts[i] = n.text
+	}
+	u.msg.SetText(strings.Join(texts, " "))
 	u.msgBar.Show()
 }
 
 // hideMessage empties the message bar (its slot stays).
-func (u *uploadsView) hideMessage() { u.msgBar.Hide() }
+func (u *uploadsView) hideMessage() {
+	u.notes = nil
+	u.msgBar.Hide()
+}
 
 // Drop queues dropped videos and the videos inside dropped folders; other
 // files are refused with a message saying why, and are not queued. The disk
@@ -488,7 +535,7 @@ func (u *uploadsView) drop(paths, refused []string) {
 				ids = append(ids, j.ID)
 			}
 			u.showNew(ids)
-			u.report(len(jobs), already, refused)
+			u.report(ids, already, refused)
 		})
 	}()
 }
@@ -550,23 +597,31 @@ func scanDrop(paths, refused []string) (videos, _ []string) {
 	return videos, refused
 }
 
-// report says in one message what a drop queued and refused.
-func (u *uploadsView) report(added, already int, refused []string) {
-	var parts []string
-	if added > 0 {
-		parts = append(parts, "Queued "+plural(added, "video", "videos")+".")
+// report says in one message what a drop queued (ids) and refused. The
+// "Queued" sentence goes once none of them waits in line any more.
+func (u *uploadsView) report(ids []string, already int, refused []string) {
+	var notes []note
+	if len(ids) > 0 {
+		notes = append(notes, note{"Queued " + plural(len(ids), "video", "videos") + ".", func() bool {
+			for _, id := range ids {
+				if r := u.row(id); r != nil && (r.job.State == core.StateQueued || r.job.State == core.StateWaiting) {
+					return true
+				}
+			}
+			return false
+		}})
 	}
 	if already > 0 {
-		parts = append(parts, plural(already, "video was", "videos were")+" already in the queue.")
+		notes = append(notes, note{text: plural(already, "video was", "videos were") + " already in the queue."})
 	}
 	imp := widget.SuccessImportance
 	if len(refused) > 0 {
 		imp = widget.WarningImportance
-		parts = append(parts, "Not queued: "+strings.Join(refused, "; ")+
-			". Only video files (MP4, MOV, MKV, WebM, AVI…) can be uploaded here.")
+		notes = append(notes, note{text: "Not queued: " + strings.Join(refused, "; ") +
+			". Only video files (MP4, MOV, MKV, WebM, AVI…) can be uploaded here."})
 	}
-	if len(parts) > 0 {
-		u.say(imp, strings.Join(parts, " "))
+	if len(notes) > 0 {
+		u.tell(imp, notes...)
 	}
 }
 

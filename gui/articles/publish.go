@@ -123,6 +123,7 @@ func (v *View) run(verb string, call func(p *article.Publisher) (persist.Draft, 
 			case err != nil && v.ctx.Err() != nil && errors.Is(err, v.ctx.Err()):
 			case err != nil:
 				v.fail(verb+" failed", err)
+				v.stale = true
 			case verb == "Updating":
 				v.setStatus(fmt.Sprintf("Updated %q on Gan Jing World.", listTitle(d)))
 			case !d.Schedule.IsZero():

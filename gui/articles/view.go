@@ -80,7 +80,11 @@ type View struct {
 	current *article.Autosaver            // nil when no draft is open
 	loading bool                          // filling the widgets: ignore their OnChanged
 	busy    bool                          // publishing or updating
-	uploads int                           // image uploads running
+	// stale is set when the status tells why a publish or update failed:
+	// the next edit of the draft clears it, as the creator is fixing what
+	// it said (a missing poster, an empty body).
+	stale   bool
+	uploads int // image uploads running
 	closed  bool
 
 	list                                                     *widget.List
@@ -335,6 +339,9 @@ func (v *View) edit(fn func(d *persist.Draft)) {
 		return
 	}
 	v.current.Edit(fn)
+	if v.stale {
+		v.setStatus("")
+	}
 	if i := v.index(v.current.Draft().ID); i >= 0 {
 		v.list.RefreshItem(i)
 	}
@@ -596,7 +603,7 @@ func (v *View) switchMode(mode string) {
 // Drop handles files dropped on the window while this view is shown. A
 // URL among them (a link dragged from a browser) is refused.
 func (v *View) Drop(paths []string) {
-	var images, docs, other []string
+	var images, docs, videos, other []string
 	for _, p := range paths {
 		switch {
 		case strings.Contains(p, "://"):
@@ -605,12 +612,21 @@ func (v *View) Drop(paths []string) {
 			docs = append(docs, p)
 		case article.IsImageFile(p):
 			images = append(images, p)
+		case core.IsVideo(p):
+			videos = append(videos, filepath.Base(p))
 		default:
 			other = append(other, filepath.Base(p))
 		}
 	}
+	var refusals []string
+	if len(videos) > 0 {
+		refusals = append(refusals, fmt.Sprintf("%s: videos are uploaded from the Uploads tab; drop them there", strings.Join(videos, ", ")))
+	}
 	if len(other) > 0 {
-		v.setError(fmt.Sprintf("%s: not an image (JPEG, PNG, GIF, WebP) or an article (.md, .html) on this computer; nothing was added (save a picture from the web first)", strings.Join(other, ", ")))
+		refusals = append(refusals, fmt.Sprintf("%s: not an image (JPEG, PNG, GIF, WebP) or an article (.md, .html) on this computer; nothing was added (save a picture from the web first)", strings.Join(other, ", ")))
+	}
+	if len(refusals) > 0 {
+		v.setError(strings.Join(refusals, ". ") + ".")
 	}
 	if len(images) > 0 && v.win.Canvas().Focused() == v.poster && v.current != nil {
 		v.poster.SetText(images[0])
@@ -876,11 +892,13 @@ func (v *View) showProgress(on bool) {
 }
 
 func (v *View) setStatus(s string) {
+	v.stale = false
 	v.status.Importance = widget.MediumImportance
 	v.status.SetText(s)
 }
 
 func (v *View) setError(s string) {
+	v.stale = false
 	v.status.Importance = widget.DangerImportance
 	v.status.SetText(s)
 }
