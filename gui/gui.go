@@ -77,6 +77,8 @@ type UI struct {
 	articles   articlesPane
 	content    fyne.CanvasObject
 
+	watch watchers // the watch folders' watchers
+
 	// lastEdit is closed when the latest metadata edit has been applied;
 	// the next edit waits for it (UI goroutine only).
 	lastEdit chan struct{}
@@ -133,6 +135,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 			u.account.refreshStatus()
 		case u.settingsTab: // accounts may have been added since
 			u.prefs.loadDests()
+			u.prefs.watch.loadDests()
 		}
 	}
 
@@ -175,6 +178,11 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 		u.setSignedOut(true)
 	}
 	d.Events.attach(u.applyEvents)
+	folders, err := d.DB.WatchFolders()
+	if err != nil {
+		fyne.LogError("reading the watch folders", err)
+	}
+	u.startWatchers(folders)
 	return u, nil
 }
 
@@ -186,6 +194,7 @@ func (u *UI) Content() fyne.CanvasObject { return u.content }
 func (u *UI) Close() {
 	u.deps.Events.detach()
 	u.cancel()
+	u.watch.wg.Wait() // no watcher queues anything once Close returns
 	u.articles.Close()
 }
 

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	"github.com/gjw-uploader/gjw-uploader/core/watch"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -149,5 +152,31 @@ func TestScreenshots(t *testing.T) {
 		light()
 		h.ui.tabs.Select(h.ui.settingsTab)
 		writeScreenshot(t, h, "settings.png")
+	})
+
+	t.Run("watch-folders", func(t *testing.T) {
+		root := filepath.Join(os.TempDir(), "gjw-screens", "Videos")
+		in, done := filepath.Join(root, "To publish"), filepath.Join(root, "Published")
+		os.MkdirAll(in, 0o755)
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(root)) })
+		db, err := persist.OpenInMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.PutCredentials(persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "c9d7e1f0a2b34c5d", ExpiresAt: now.Add(9 * 24 * time.Hour)})
+		db.PutWatchFolders([]persist.WatchFolder{{Path: in, Destinations: []string{"gjw"},
+			Template: persist.MetaTemplate{Title: "{dirname} {date}", Description: "Recorded {date}"}, MoveDone: done}})
+		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
+		light()
+		h.ui.tabs.Select(h.ui.settingsTab)
+		w := h.ui.prefs.watch
+		w.event(in, watch.Event{Kind: watch.Queued, Path: filepath.Join(in, "beach.mp4"), Job: persist.Job{Meta: meta("Beach at dawn")}})
+		w.event(in, watch.Event{Kind: watch.Problem, Path: filepath.Join(in, "drive.mp4"),
+			Err: errors.New(filepath.Join(in, "drive.json") + ` (visibility): "unlisted" is not allowed for videos: use public or private`)})
+		// The section alone (a scrolled Settings tab would show it cut).
+		h.win.SetContent(container.NewPadded(w.content))
+		h.win.Resize(fyne.NewSize(1120, 430))
+		writeScreenshot(t, h, "watch-folders.png")
 	})
 }

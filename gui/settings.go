@@ -65,6 +65,7 @@ type settingsView struct {
 	vis             *widget.RadioGroup
 	kids            *widget.Check
 	notify          *widget.Check
+	watch           *watchView
 	result          *widget.Label
 
 	content fyne.CanvasObject
@@ -196,8 +197,13 @@ func newSettingsView(ui *UI) *settingsView {
 		widget.NewFormItem("", s.kids),
 	))
 	notifyCard := widget.NewCard("Notifications", "", s.notify)
+	folders, err := ui.deps.DB.WatchFolders()
+	if err != nil {
+		fyne.LogError("reading the watch folders", err)
+	}
+	s.watch = newWatchView(ui, folders)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
-		hostCard, queueCard, networkCard, defaultsCard, notifyCard, container.NewHBox(save), s.result)))
+		hostCard, queueCard, networkCard, defaultsCard, s.watch.content, notifyCard, container.NewHBox(save), s.result)))
 	return s
 }
 
@@ -242,6 +248,11 @@ func (s *settingsView) save() {
 		MadeForKids: s.kids.Checked,
 	}, strings.TrimSpace(s.category.Text))
 	st.Notify = s.notify.Checked
+	folders, err := s.watch.folders()
+	if err != nil {
+		s.say(widget.DangerImportance, "Watch folder "+err.Error())
+		return
+	}
 	if len(s.dests.Options) > 0 {
 		if len(s.dests.Selected) == 0 {
 			s.say(widget.DangerImportance, "Tick at least one destination for new videos.")
@@ -256,8 +267,13 @@ func (s *settingsView) save() {
 		s.say(widget.DangerImportance, "Could not save: "+err.Error())
 		return
 	}
+	if err := s.ui.deps.DB.PutWatchFolders(folders); err != nil {
+		s.say(widget.DangerImportance, "Could not save the watch folders: "+err.Error())
+		return
+	}
 	st.Version = persist.RecordVersion
 	s.ui.settings = st
+	s.ui.startWatchers(folders)
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
 	s.ui.deps.Engine.SetLimit(limit)
 	_ = httpx.SetProxy(st.Proxy) // checked above
