@@ -36,8 +36,9 @@ app: deps
 
 # The C libraries the desktop app (Fyne, GLFW) builds against, and ffmpeg
 # (poster frames: make test runs core.ExtractFrame and the app's frame path
-# with it), installed with apt on Debian if missing.
-GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ffmpeg
+# with it), and dbus-daemon (the keep-awake test runs the real D-Bus call
+# against a stand-in logind), installed with apt on Debian if missing.
+GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ffmpeg dbus-daemon
 # apt-install PACKAGES...: installs those not yet installed (through sudo when
 # not root); nothing to do off Debian.
 apt-install = command -v dpkg >/dev/null || exit 0; \

@@ -76,6 +76,7 @@ func OptionsFrom(s persist.Settings) (o Options, err error) {
 		}
 		o.StallTimeout = d
 	}
+	o.AllowSleep = s.AllowSleep
 	if o.Limit, err = bandwidth.ParseSchedule(s.LimitRate); err != nil {
 		return o, fmt.Errorf("settings: upload speed limit: %w", err)
 	}

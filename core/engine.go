@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/awake"
 	"github.com/gjw-uploader/gjw-uploader/core/bandwidth"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
@@ -98,6 +99,11 @@ type Options struct {
 	PollAttempts int             // default 120
 	RetryDelays  []time.Duration // default the guide's 0,1,3,5,10,20 s
 	StallTimeout time.Duration   // a request with no progress this long is retried; default 60 s
+	// Awake keeps the computer from sleeping while any target runs
+	// (default awake.System(): logind, SetThreadExecutionState or
+	// caffeinate); AllowSleep turns that off (SetKeepAwake changes it).
+	Awake      awake.Inhibitor
+	AllowSleep bool
 	// Limit is the upload speed limit all running targets share (none when
 	// empty); SetLimit changes it while they run.
 	Limit bandwidth.Schedule
@@ -140,6 +146,7 @@ type Engine struct {
 	drivers  map[string]dest.Driver
 	wake     chan struct{}
 	limiter  *bandwidth.Limiter
+	keeper   *awake.Keeper
 
 	storeClient *gjw.Client // see Client
 }
@@ -177,6 +184,11 @@ func New(store Store, opts Options) *Engine {
 		drivers: map[string]dest.Driver{}, wake: make(chan struct{}, 1),
 		limiter: bandwidth.New(opts.Limit),
 	}
+	if opts.Awake == nil {
+		opts.Awake = awake.System()
+	}
+	e.keeper = awake.NewKeeper(opts.Awake, "uploading videos")
+	e.keeper.Enable(!opts.AllowSleep)
 	if e.opts.Drivers == nil {
 		e.opts.Drivers = gjwDrivers(store, opts)
 	}
@@ -414,11 +426,13 @@ func (e *Engine) schedule(ctx context.Context) {
 			}
 			tctx, cancel := context.WithCancelCause(ctx)
 			e.running[key] = &runningTarget{cancel: cancel, platform: t.Platform}
+			e.busyLocked()
 			perPlatform[t.Platform]++
 			go func() {
 				e.run(tctx, key.job, key.account)
 				e.mu.Lock()
 				delete(e.running, key)
+				e.busyLocked()
 				e.mu.Unlock()
 				cancel(nil)
 				e.poke()
@@ -426,6 +440,17 @@ func (e *Engine) schedule(ctx context.Context) {
 		}
 	}
 }
+
+// busyLocked tells the keep-awake keeper whether any target runs (e.mu
+// held): the computer stays awake while one does.
+func (e *Engine) busyLocked() { e.keeper.Busy(len(e.running) > 0) }
+
+// SetKeepAwake turns keeping the computer awake during uploads on or off.
+func (e *Engine) SetKeepAwake(on bool) { e.keeper.Enable(on) }
+
+// KeepAwakeErr is why the system refused to stay awake, if it did (the
+// uploads go on all the same).
+func (e *Engine) KeepAwakeErr() error { return e.keeper.Err() }
 
 // SetParallel changes how many uploads run at once.
 func (e *Engine) SetParallel(n int) {
@@ -477,6 +502,7 @@ func (e *Engine) Run(ctx context.Context, id string) error {
 		}
 		tctx, cancel := context.WithCancelCause(ctx)
 		e.running[key] = &runningTarget{cancel: cancel, platform: t.Platform}
+		e.busyLocked()
 		e.mu.Unlock()
 		wg.Add(1)
 		go func() {
@@ -484,6 +510,7 @@ func (e *Engine) Run(ctx context.Context, id string) error {
 			errs[i] = e.run(tctx, id, t.Account)
 			e.mu.Lock()
 			delete(e.running, key)
+			e.busyLocked()
 			e.mu.Unlock()
 			cancel(nil)
 		}()

@@ -9,16 +9,20 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 )
 
-// TestSettingsNetworkApplyAtOnce: the upload speed limit and the proxy
-// take effect when saved (no restart), are stored, and a bad value is
+// TestSettingsNetworkApplyAtOnce: the upload speed limit, the proxy and
+// keeping the computer awake take effect when saved (no restart), are stored, and a bad value is
 // refused with a line naming the field, storing nothing.
 func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 	t.Cleanup(func() { httpx.SetProxy("") })
 	h := newHarness(t, nil, harnessOpts{noStart: true})
 	s := h.ui.prefs
 
+	if !s.awake.Checked {
+		t.Fatal("keeping the computer awake should be on by default")
+	}
 	s.limit.SetText("512k")
 	s.proxy.SetText("http://127.0.0.1:3128")
+	s.awake.SetChecked(false)
 	test.Tap(findButton(t, s.content, "Save settings"))
 	if !strings.HasPrefix(s.result.Text, "Saved") {
 		t.Fatalf("result %q", s.result.Text)
@@ -30,7 +34,7 @@ func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 		t.Fatalf("proxy in use %q", got)
 	}
 	st, _ := h.db.Settings()
-	if st.LimitRate != "512k" || st.Proxy != "http://127.0.0.1:3128" {
+	if st.LimitRate != "512k" || st.Proxy != "http://127.0.0.1:3128" || !st.AllowSleep {
 		t.Fatalf("stored %+v", st)
 	}
 

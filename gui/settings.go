@@ -59,6 +59,7 @@ type settingsView struct {
 	stall           *widget.Select
 	limit           *widget.Entry      // upload speed limit, applied at once
 	proxy           *widget.Entry      // proxy URL, applied at once
+	awake           *widget.Check      // keep the computer awake while uploading
 	dests           *widget.CheckGroup // default destinations (accounts)
 	category        *widget.Entry
 	lang            *widget.SelectEntry
@@ -143,6 +144,8 @@ func newSettingsView(ui *UI) *settingsView {
 
 	s.limit = entry(st.LimitRate, "off (or 2M, 512k, 08:00,1M 18:00,512k 23:00,off)")
 	s.proxy = entry(st.Proxy, "from HTTPS_PROXY / HTTP_PROXY, else none")
+	s.awake = widget.NewCheck("Keep the computer awake while uploading", nil)
+	s.awake.SetChecked(!st.AllowSleep)
 
 	s.dests = widget.NewCheckGroup(nil, nil)
 	s.dests.Horizontal = true
@@ -180,6 +183,7 @@ func newSettingsView(ui *UI) *settingsView {
 		widget.NewFormItem("Uploads at once", s.parallel),
 		widget.NewFormItem("Chunk size", s.chunk),
 		widget.NewFormItem("Retry a stalled request after", s.stall),
+		widget.NewFormItem("", s.awake),
 	))
 	netNote := widget.NewLabel("The speed limit is shared by every upload at once: 2M is 2 MiB/s, 512k is 512 KiB/s; " +
 		"a timetable changes it through the day. The proxy is a URL such as http://proxy.example:3128 or socks5://127.0.0.1:1080. Both apply at once.")
@@ -237,6 +241,7 @@ func (s *settingsView) save() {
 		s.say(widget.DangerImportance, "Upload speed limit: "+err.Error())
 		return
 	}
+	st.AllowSleep = !s.awake.Checked
 	st.Proxy = strings.TrimSpace(s.proxy.Text)
 	if _, err := httpx.ParseProxy(st.Proxy); err != nil {
 		s.say(widget.DangerImportance, "Proxy: "+err.Error())
@@ -276,6 +281,7 @@ func (s *settingsView) save() {
 	s.ui.startWatchers(folders)
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
 	s.ui.deps.Engine.SetLimit(limit)
+	s.ui.deps.Engine.SetKeepAwake(!st.AllowSleep)
 	_ = httpx.SetProxy(st.Proxy) // checked above
 	msg := "Saved."
 	if startKeyOf(st) != s.running {
