@@ -183,3 +183,17 @@ func TestStartedOver(t *testing.T) {
 		t.Fatalf("speed %.1f MB/s, want 4", s/mb)
 	}
 }
+
+// BenchmarkAck is one acknowledgement on a fast link with small chunks
+// (64 KiB at 1 GB/s: 150,000 in a 10 s window).
+func BenchmarkAck(b *testing.B) {
+	var m Meter
+	at := t0
+	for i := 0; i < b.N; i++ {
+		at = at.Add(65 * time.Microsecond)
+		m.Ack(at, int64(i+1)<<16)
+	}
+	if m.Speed(at) <= 0 && b.N > minIntervals {
+		b.Fatal("no speed")
+	}
+}
