@@ -39,7 +39,7 @@ func (p *platform) client() *jw.Client {
 	return &jw.Client{
 		BaseURL: p.run.APIURL, SiteID: p.run.Server.SiteID(), Account: "jw",
 		Secret:      func() (string, error) { return p.run.Server.Secret(), nil },
-		HTTP:        httpx.WithWatchdog(nil, 300*time.Millisecond),
+		HTTP:        httpx.WithWatchdog(nil, time.Second), // a loaded machine answers some calls slower than 0.3 s
 		RetryDelays: []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond},
 	}
 }

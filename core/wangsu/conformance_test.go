@@ -57,7 +57,7 @@ func (p *platform) client() *wangsu.Client {
 	return &wangsu.Client{
 		BaseURL: p.run.APIURL, Account: "wangsu",
 		Keys:        func() (wangsu.Keys, error) { return wangsu.Keys{AccessKey: ak, SecretKey: sk}, nil },
-		HTTP:        httpx.WithWatchdog(nil, 300*time.Millisecond),
+		HTTP:        httpx.WithWatchdog(nil, time.Second), // a loaded machine answers some calls slower than 0.3 s
 		RetryDelays: []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond},
 	}
 }
