@@ -83,7 +83,7 @@ func TestUploadToJW(t *testing.T) {
 // one media, one upload.
 func TestUploadToJWFaults(t *testing.T) {
 	c, run, video := jwCLI(t, jwsb.Config{Polls: 1}, testSize)
-	t.Setenv("GJW_STALL_TIMEOUT", "300ms")
+	t.Setenv("GJW_STALL_TIMEOUT", "1s") // held requests stall; ordinary ones never, even on a loaded machine
 	t.Setenv("GJW_RETRY_DELAYS", "0,1ms,2ms,3ms,4ms,5ms")
 	s := run.Server
 	s.Inject(jwsb.Fault{Host: "s3", Method: "PUT", Status: 503})
