@@ -195,6 +195,10 @@ func New(store Store, opts Options) *Engine {
 	return e
 }
 
+// Options are the engine's options (hosts, HTTP client, retry delays),
+// for work beside the queue such as checking an account's credentials.
+func (e *Engine) Options() Options { return e.opts }
+
 // Driver returns the driver of account, built once and then shared (a
 // driver holds its account's session and caches).
 func (e *Engine) Driver(account string) (dest.Driver, error) {

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -45,6 +46,7 @@ type accountView struct {
 	expiresIn *widget.Entry
 	signIn    *widget.Button
 	formMsg   *widget.Label
+	formTech  *technical // the technical line of a refused sign-in
 
 	keyForms map[string]*keyForm // by platform: Gcore, JW Player, Wangsu
 
@@ -79,6 +81,7 @@ func newAccountView(ui *UI) *accountView {
 	a.signIn.Importance = widget.HighImportance
 	a.formMsg = widget.NewLabel("")
 	a.formMsg.Wrapping = fyne.TextWrapWord
+	a.formTech = newTechnical()
 
 	help := widget.NewLabel("Sign in to your channel on ganjingworld.com in a browser, then copy the session's access token, " +
 		"refresh token and channel id here. GJW Uploader keeps them in the system keyring (or, without one, in its " +
@@ -97,7 +100,7 @@ func newAccountView(ui *UI) *accountView {
 		widget.NewFormItem("Expires in (seconds)", a.expiresIn),
 	)
 	signInCard := widget.NewCard("Sign in", "Add a Gan Jing World account with the tokens of a browser session", container.NewVBox(
-		help, form, container.NewHBox(a.signIn), a.formMsg))
+		help, form, container.NewHBox(a.signIn), a.formMsg, a.formTech.object()))
 	a.keyForms = map[string]*keyForm{}
 	var keyCards []fyne.CanvasObject
 	for _, p := range account.Platforms {
@@ -238,11 +241,18 @@ func (a *accountView) doSignIn() {
 	}
 	m := a.manager()
 	a.signIn.Disable()
-	a.say(a.formMsg, widget.MediumImportance, "Saving…")
-	a.ui.goBackground(func(context.Context) {
-		err := m.Add(account.Account{Name: name, Platform: account.GJW, ChannelID: cr.ChannelID}, cr)
+	a.say(a.formMsg, widget.MediumImportance, "Checking the tokens with Gan Jing World…")
+	a.formTech.set("")
+	opts := a.ui.deps.Engine.Options()
+	a.ui.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		err := m.AddChecked(ctx, account.Account{Name: name, Platform: account.GJW, ChannelID: cr.ChannelID}, cr, opts)
 		a.ui.do(func() {
 			a.signIn.Enable()
+			if a.refused(a.formMsg, a.formTech, account.GJW, err, nil) {
+				return
+			}
 			switch {
 			case errors.Is(err, account.ErrExists):
 				a.say(a.formMsg, widget.DangerImportance, strings.TrimSuffix(err.Error(), ": give the new account another name")+
@@ -272,6 +282,7 @@ type keyForm struct {
 	fields   map[string]*widget.Entry // by secret field ("api_key")
 	add      *widget.Button
 	msg      *widget.Label
+	tech     *technical
 	card     *widget.Card
 }
 
@@ -296,13 +307,15 @@ func newKeyForm(a *accountView, platform string) *keyForm {
 	f.add = widget.NewButton("Add "+account.Title(platform)+" account", f.submit)
 	f.msg = widget.NewLabel("")
 	f.msg.Wrapping = fyne.TextWrapWord
+	f.tech = newTechnical()
 	f.card = widget.NewCard(account.Title(platform), "Add an account with its API credentials",
-		container.NewVBox(widget.NewForm(items...), container.NewHBox(f.add), f.msg))
+		container.NewVBox(widget.NewForm(items...), container.NewHBox(f.add), f.msg, f.tech.object()))
 	return f
 }
 
-// submit stores the account; its keys are checked at the first upload
-// (adding checks nothing over the network) and never shown again.
+// submit checks the keys with the platform (one cheap authorized call),
+// then stores the account; refused keys are not stored, and the keys are
+// never shown again.
 func (f *keyForm) submit() {
 	name := strings.TrimSpace(f.name.Text)
 	secret := map[string]string{}
@@ -322,11 +335,18 @@ func (f *keyForm) submit() {
 	}
 	m := f.a.manager()
 	f.add.Disable()
-	f.a.say(f.msg, widget.MediumImportance, "Saving…")
-	f.a.ui.goBackground(func(context.Context) {
-		err := m.Add(account.Account{Name: name, Platform: f.platform}, secret)
+	f.a.say(f.msg, widget.MediumImportance, "Checking the keys with "+account.Title(f.platform)+"…")
+	f.tech.set("")
+	opts := f.a.ui.deps.Engine.Options()
+	f.a.ui.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		err := m.AddChecked(ctx, account.Account{Name: name, Platform: f.platform}, secret, opts)
 		f.a.ui.do(func() {
 			f.add.Enable()
+			if f.a.refused(f.msg, f.tech, f.platform, err, secret) {
+				return
+			}
 			if err != nil {
 				f.a.say(f.msg, widget.DangerImportance, "Could not add the account: "+err.Error())
 				return
@@ -421,6 +441,18 @@ func (a *accountView) remove(name, done string) {
 			a.say(a.result, widget.MediumImportance, done)
 		})
 	})
+}
+
+// refused shows a failed credential check on msg, in the creator's words,
+// with the platform's answer under Details; false when err is not one.
+func (a *accountView) refused(msg *widget.Label, tech *technical, platform string, err error, given map[string]string) bool {
+	var ce *dest.CheckError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	a.say(msg, widget.DangerImportance, checkWords(platform, ce, given))
+	tech.set(err.Error())
+	return true
 }
 
 func (a *accountView) say(l *widget.Label, imp widget.Importance, msg string) {

@@ -10,6 +10,10 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
+	jwsb "github.com/gjw-uploader/gjw-uploader/core/sandbox/jw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	wangsusb "github.com/gjw-uploader/gjw-uploader/core/sandbox/wangsu"
 )
 
 // GUI tests never touch the real keyring.
@@ -40,10 +44,11 @@ func TestAccountTabSecondChannelAndRemove(t *testing.T) {
 	}
 
 	// A second channel without a name is refused, with one that says so.
+	second := p.sb.NewChannel("chan-second")
 	fill := func(name string) {
 		a.name.SetText(name)
-		test.Type(a.access, "second-ACCESS-SECRET")
-		test.Type(a.refreshTk, "second-REFRESH-SECRET")
+		test.Type(a.access, second.AccessToken)
+		test.Type(a.refreshTk, second.RefreshToken)
 		a.channel.SetText("chan-second")
 		test.Tap(a.signIn)
 	}
@@ -88,7 +93,14 @@ func TestAccountTabSecondChannelAndRemove(t *testing.T) {
 		t.Fatal("removing the second account signed the first out")
 	}
 
-	// A Gcore account: stored through the Manager, listed, its key never shown.
+	// A Gcore account: checked on the sandbox, stored through the Manager,
+	// listed, its key never shown.
+	gr, err := gcoresb.Start(gcoresb.Config{Dir: t.TempDir(), Key: "GCORE-KEY-SECRET"}, "127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gr.Close()
+	t.Setenv("GCORE_API_URL", gr.APIURL)
 	g := a.keyForms[account.Gcore]
 	test.Tap(g.add)
 	h.eventually("the missing key", func() bool { return strings.Contains(g.msg.Text, "API key") })
@@ -127,10 +139,87 @@ func TestAccountTabSecondChannelAndRemove(t *testing.T) {
 		t.Fatalf("%d coming-soon entries, want one per platform not available yet (%d)", soon, unavailable)
 	}
 	for _, l := range []string{labels(a.content), h.ui.bannerText.Text} {
-		for _, tok := range []string{"ACCESS-SECRET", "REFRESH-SECRET", demo.AccessToken, demo.RefreshToken} {
+		for _, tok := range []string{second.AccessToken, second.RefreshToken, demo.AccessToken, demo.RefreshToken} {
 			if strings.Contains(l, tok) {
 				t.Fatal("a label shows a token")
 			}
 		}
+	}
+}
+
+// Sign-in checks what is typed with the platform before saying "Signed
+// in": wrong tokens or keys are refused in the creator's words, naming the
+// part that is wrong (tokens, key, site), with the platform's answer under
+// Details; nothing is stored and no secret is shown. Right ones are stored.
+func TestSignInChecksCredentials(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{noStart: true, noSession: true})
+	h.ui.tabs.Select(h.ui.accountTab)
+	a := h.ui.account
+	secrets := []string{"wrong-ACCESS-1", "wrong-REFRESH-1", "WRONG-GCORE-KEY", "WRONG-JW-SECRET", "WRONG-WANGSU-SK"}
+	noSecret := func() {
+		t.Helper()
+		all := labels(a.content)
+		for _, s := range secrets {
+			if strings.Contains(all, s) {
+				t.Fatalf("a label shows a secret (%d characters)", len(s))
+			}
+		}
+	}
+
+	test.Type(a.access, "wrong-ACCESS-1")
+	test.Type(a.refreshTk, "wrong-REFRESH-1")
+	a.channel.SetText("chan-x")
+	test.Tap(a.signIn)
+	h.eventually("the refusal", func() bool { return !a.signIn.Disabled() && a.formMsg.Importance == widget.DangerImportance })
+	if want := "Gan Jing World refused the access token and the refresh token"; !strings.Contains(a.formMsg.Text, want) {
+		t.Fatalf("form says %q, want %q", a.formMsg.Text, want)
+	}
+	if !a.formTech.acc.Visible() || !strings.Contains(a.formTech.text.Text, "refresh token was rejected") {
+		t.Fatalf("no technical line under Details: %q", a.formTech.text.Text)
+	}
+	if accts, _ := h.accts.List(); len(accts) != 0 || a.status.Text != "Not signed in" {
+		t.Fatalf("refused tokens were stored: %+v, status %q", accts, a.status.Text)
+	}
+	noSecret()
+
+	// The right tokens: signed in, and the refusal's Details go away.
+	demo := p.sb.DemoAccount()
+	a.access.SetText(demo.AccessToken)
+	a.refreshTk.SetText(demo.RefreshToken)
+	a.channel.SetText(demo.ChannelID)
+	test.Tap(a.signIn)
+	h.eventually("the sign-in", func() bool { return strings.Contains(a.formMsg.Text, "Signed in") })
+	if a.formTech.acc.Visible() {
+		t.Fatal("the refusal's Details stay after signing in")
+	}
+
+	// Keys: Gcore, JW Player and Wangsu sandboxes refuse wrong ones as the
+	// platforms do; the message names the key, or the JW site.
+	sandboxtest.StartKeyPlatforms(t)
+	for _, c := range []struct {
+		platform string
+		fields   map[string]string
+		want     string
+	}{
+		{account.Gcore, map[string]string{"api_key": "WRONG-GCORE-KEY"}, "Gcore refused the API key"},
+		{account.JW, map[string]string{"site_id": jwsb.DemoSite, "api_secret": "WRONG-JW-SECRET"}, "JW Player refused the API secret"},
+		{account.JW, map[string]string{"site_id": "NoSuchSite", "api_secret": jwsb.DemoSecret}, "JW Player does not know the site ID “NoSuchSite”"},
+		{account.Wangsu, map[string]string{"access_key": wangsusb.DemoAccessKey, "secret_key": "WRONG-WANGSU-SK"}, "Wangsu refused the access key and the secret key"},
+		{account.Gcore, map[string]string{"api_key": gcoresb.DemoKey}, "Added"},
+	} {
+		f := a.keyForms[c.platform]
+		for k, v := range c.fields {
+			f.fields[k].SetText(v)
+		}
+		test.Tap(f.add)
+		h.eventually(c.want, func() bool { return !f.add.Disabled() && !strings.HasPrefix(f.msg.Text, "Checking") })
+		if !strings.Contains(f.msg.Text, c.want) {
+			t.Fatalf("%s form says %q, want %q", c.platform, f.msg.Text, c.want)
+		}
+		noSecret()
+	}
+	if accts, _ := h.accts.List(); len(accts) != 2 {
+		t.Fatalf("accounts after the key forms: %+v (want gjw and gcore only)", accts)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -221,4 +222,37 @@ func explain(err error, t persist.Target) string {
 		msg += "."
 	}
 	return msg
+}
+
+// fieldWords name an account's fields inside a sentence.
+var fieldWords = map[string]string{
+	"api_key": "API key", "site_id": "site ID", "api_secret": "API secret",
+	"access_key": "access key", "secret_key": "secret key",
+	"access_token": "access token", "refresh_token": "refresh token",
+}
+
+// checkWords is a failed credential check in the creator's words: which
+// part the platform refused or does not know, or that it could not be
+// reached, and what to do. Nothing was stored.
+func checkWords(platform string, ce *dest.CheckError, given map[string]string) string {
+	title := account.Title(platform)
+	var names []string
+	for _, f := range ce.Fields {
+		names = append(names, "the "+fieldWords[f])
+	}
+	what := strings.Join(names, " and ")
+	switch ce.Problem {
+	case dest.ProblemRefused:
+		if platform == account.GJW {
+			return title + " refused " + what + ". Copy them again from a browser signed in to your channel; nothing was saved."
+		}
+		return title + " refused " + what + ". Check and paste again; nothing was saved."
+	case dest.ProblemUnknown:
+		id := ""
+		if len(ce.Fields) == 1 && given[ce.Fields[0]] != "" {
+			id = " “" + given[ce.Fields[0]] + "”"
+		}
+		return title + " does not know " + what + id + ". Check it (and that the secret belongs to it); nothing was saved."
+	}
+	return "Can't reach " + title + " — check your connection, then try again. Nothing was saved."
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -24,12 +25,15 @@ const accountUsage = `gjw account manages the accounts gjw publishes to.
   gjw account add gcore  --api-key KEY                                  [--name N]
   gjw account add jw     --site-id SITE --api-secret SECRET             [--name N]
   gjw account add wangsu --access-key AK --secret-key SK                [--name N]
+                         (every add: [--no-check] stores without asking the platform first)
   gjw account list [--json]          name, platform, default flag, where secrets live
   gjw account remove NAME            forget the account and wipe its secrets
   gjw account default NAME[,NAME]    the destinations used when none is named
 
 NAME defaults to the platform's name; a second account of one platform
-needs --name. The first account added is the default destination.
+needs --name. The first account added is the default destination. Adding
+asks the platform once whether the credentials work (nothing is created
+there); refused ones are not stored, and the error names the flag at fault.
 `
 
 func cmdAccount(ctx context.Context, a *app, args []string) error {
@@ -39,7 +43,7 @@ func cmdAccount(ctx context.Context, a *app, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		return cmdAccountAdd(a, args[1:])
+		return cmdAccountAdd(ctx, a, args[1:])
 	case "list":
 		return cmdAccountList(a, args[1:])
 	case "remove", "rm":
@@ -54,6 +58,7 @@ func cmdAccount(ctx context.Context, a *app, args []string) error {
 type gjwSignIn struct {
 	access, refresh, channel, name *string
 	expiresIn                      *int64
+	noCheck                        *bool
 }
 
 func gjwFlags(fs *flag.FlagSet) gjwSignIn {
@@ -63,12 +68,18 @@ func gjwFlags(fs *flag.FlagSet) gjwSignIn {
 		channel:   fs.String("channel", "", "channel id (user_id2)"),
 		expiresIn: fs.Int64("expires-in", 0, "seconds until the access token expires (0: unknown)"),
 		name:      fs.String("name", "", "account name (default gjw)"),
+		noCheck:   noCheckFlag(fs),
 	}
 }
 
-// add checks the flags (command names the command in errors) and stores
-// the account through the Manager. Nothing goes over the network.
-func (s gjwSignIn) add(a *app, command string) (account.Account, error) {
+func noCheckFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("no-check", false, "store the credentials without asking the platform whether they work (offline)")
+}
+
+// add checks the flags (command names the command in errors), asks the
+// platform whether the session works (unless --no-check) and stores the
+// account through the Manager.
+func (s gjwSignIn) add(ctx context.Context, a *app, command string) (account.Account, error) {
 	for _, f := range []struct{ flag, v string }{{"--access-token", *s.access}, {"--refresh-token", *s.refresh}, {"--channel", *s.channel}} {
 		if strings.TrimSpace(f.v) == "" {
 			return account.Account{}, usageError{fmt.Sprintf("%s needs %s", command, f.flag)}
@@ -91,14 +102,74 @@ func (s gjwSignIn) add(a *app, command string) (account.Account, error) {
 		cr.ExpiresAt = time.Now().Add(time.Duration(*s.expiresIn) * time.Second)
 	}
 	acct := account.Account{Name: name, Platform: account.GJW, ChannelID: cr.ChannelID}
-	if err := a.accounts.Add(acct, cr); err != nil {
-		return account.Account{}, explainAdd(err)
+	if err := a.addAccount(ctx, acct, cr, *s.noCheck); err != nil {
+		return account.Account{}, err
 	}
 	if acct.Name == "" {
 		acct.Name = account.GJW
 	}
 	stored, _, err := a.accounts.Get(acct.Name)
 	return stored, err
+}
+
+// addAccount stores acct with secret, after asking its platform whether
+// the credentials work unless noCheck.
+func (a *app) addAccount(ctx context.Context, acct account.Account, secret any, noCheck bool) error {
+	if noCheck {
+		return explainAdd(a.accounts.Add(acct, secret))
+	}
+	opts, err := a.options()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	err = a.accounts.AddChecked(ctx, acct, secret, opts)
+	if ce := (*dest.CheckError)(nil); errors.As(err, &ce) {
+		return explainCheck(acct.Platform, ce)
+	}
+	return explainAdd(err)
+}
+
+// checkFlags are the flags of the secret fields a check names.
+var checkFlags = map[string]string{
+	"access_token": "--access-token", "refresh_token": "--refresh-token",
+	"api_key": "--api-key", "site_id": "--site-id", "api_secret": "--api-secret",
+	"access_key": "--access-key", "secret_key": "--secret-key",
+}
+
+// checkFailed is a refused credential check in the command line's words;
+// it unwraps to the *dest.CheckError (exit 3 unless the platform could not
+// be reached).
+type checkFailed struct {
+	msg string
+	ce  *dest.CheckError
+}
+
+func (e *checkFailed) Error() string { return e.msg }
+func (e *checkFailed) Unwrap() error { return e.ce }
+
+// explainCheck words a credential check that failed on platform.
+func explainCheck(platform string, ce *dest.CheckError) error {
+	var flags []string
+	for _, f := range ce.Fields {
+		flags = append(flags, checkFlags[f])
+	}
+	what := strings.Join(flags, " and ")
+	title := account.Title(platform)
+	var msg string
+	switch ce.Problem {
+	case dest.ProblemRefused:
+		msg = fmt.Sprintf("%s refused %s: copy it again and run the command again", title, what)
+		if platform == account.GJW {
+			msg = fmt.Sprintf("%s refused %s: copy them again from a browser signed in to your channel", title, what)
+		}
+	case dest.ProblemUnknown:
+		msg = fmt.Sprintf("%s does not know %s: check it (or that the secret is for that property)", title, what)
+	default:
+		msg = fmt.Sprintf("cannot reach %s (%v): check the connection and the host, or add the account with --no-check", title, ce.Err)
+	}
+	return &checkFailed{msg: msg + "; nothing was stored", ce: ce}
 }
 
 // explainAdd words an Add error for the command line.
@@ -121,7 +192,7 @@ var otherPlatforms = map[string][]struct{ flag, key, help string }{
 	account.Wangsu: {{"access-key", "access_key", "Wangsu access key"}, {"secret-key", "secret_key", "Wangsu secret key"}},
 }
 
-func cmdAccountAdd(a *app, args []string) error {
+func cmdAccountAdd(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usageError{"account add needs a PLATFORM first: gjw, gcore, jw or wangsu"}
 	}
@@ -134,7 +205,7 @@ func cmdAccountAdd(a *app, args []string) error {
 		} else if len(pos) > 0 {
 			return usageError{"account add gjw takes flags only (see gjw account help)"}
 		}
-		acct, err := s.add(a, "account add gjw")
+		acct, err := s.add(ctx, a, "account add gjw")
 		if err != nil {
 			return err
 		}
@@ -151,6 +222,7 @@ func cmdAccountAdd(a *app, args []string) error {
 		vals[f.key] = fs.String(f.flag, "", f.help)
 	}
 	name := fs.String("name", "", "account name (default "+platform+")")
+	noCheck := noCheckFlag(fs)
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -170,8 +242,8 @@ func cmdAccountAdd(a *app, args []string) error {
 		return err
 	}
 	acct := account.Account{Name: strings.TrimSpace(*name), Platform: platform}
-	if err := a.accounts.Add(acct, secret); err != nil {
-		return explainAdd(err)
+	if err := a.addAccount(ctx, acct, secret, *noCheck); err != nil {
+		return err
 	}
 	if acct.Name == "" {
 		acct.Name = platform

@@ -96,17 +96,17 @@ func TestAccountCommands(t *testing.T) {
 			if out := c.ok("account", "list", "--json"); strings.TrimSpace(out) != "[]" {
 				t.Fatalf("empty list --json: %q", out)
 			}
-			out := c.ok("account", "add", "gjw", "--access-token", c.secret("acc-SECRET-1"), "--refresh-token", c.secret("ref-SECRET-1"),
+			out := c.ok("account", "add", "gjw", "--no-check", "--access-token", c.secret("acc-SECRET-1"), "--refresh-token", c.secret("ref-SECRET-1"),
 				"--channel", "chan-one", "--expires-in", "864000")
 			if !strings.Contains(out, `"gjw"`) || !strings.Contains(out, "chan-one") || !strings.Contains(out, "default") {
 				t.Fatalf("add: %q", out)
 			}
 			// A second GJW account needs --name: one line, nothing stored.
-			o := c.gjw("account", "add", "gjw", "--access-token", c.secret("acc-SECRET-2"), "--refresh-token", c.secret("ref-SECRET-2"), "--channel", "chan-two")
+			o := c.gjw("account", "add", "gjw", "--no-check", "--access-token", c.secret("acc-SECRET-2"), "--refresh-token", c.secret("ref-SECRET-2"), "--channel", "chan-two")
 			if o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--name") {
 				t.Fatalf("second account without --name: %v", o)
 			}
-			c.ok("account", "add", "gjw", "--name", "second", "--access-token", "acc-SECRET-2", "--refresh-token", "ref-SECRET-2", "--channel", "chan-two")
+			c.ok("account", "add", "gjw", "--no-check", "--name", "second", "--access-token", "acc-SECRET-2", "--refresh-token", "ref-SECRET-2", "--channel", "chan-two")
 
 			rows := c.list()
 			where := account.WhereData
@@ -137,39 +137,39 @@ func TestAccountCommands(t *testing.T) {
 			}
 
 			// Gcore accounts are stored; the key is never printed.
-			out = c.ok("account", "add", "gcore", "--api-key", c.secret("gcore-KEY-123"), "--name", "studio")
+			out = c.ok("account", "add", "gcore", "--no-check", "--api-key", c.secret("gcore-KEY-123"), "--name", "studio")
 			if !strings.Contains(out, `Gcore account "studio"`) {
 				t.Fatalf("add gcore: %q", out)
 			}
 			if rows := c.list(); len(rows) != 3 || rows[2].Name != "studio" || rows[2].Platform != "gcore" || !rows[2].SignedIn || rows[2].Default {
 				t.Fatalf("after add gcore: %+v", rows)
 			}
-			if o := c.gjw("account", "add", "gcore", "--name", "nokey"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--api-key") {
+			if o := c.gjw("account", "add", "gcore", "--no-check", "--name", "nokey"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--api-key") {
 				t.Fatalf("gcore without a key: %v", o)
 			}
 			c.ok("account", "remove", "studio")
 
-			out = c.ok("account", "add", "jw", "--site-id", "site1", "--api-secret", c.secret("jw-SECRET-456"))
+			out = c.ok("account", "add", "jw", "--no-check", "--site-id", "site1", "--api-secret", c.secret("jw-SECRET-456"))
 			if !strings.Contains(out, `JW Player account "jw"`) {
 				t.Fatalf("add jw: %q", out)
 			}
 			if rows := c.list(); len(rows) != 3 || rows[1].Name != "jw" || rows[1].Platform != "jw" || !rows[1].SignedIn || rows[1].Default {
 				t.Fatalf("after add jw: %+v", rows)
 			}
-			if o := c.gjw("account", "add", "jw", "--site-id", "site1", "--name", "nosecret"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--api-secret") {
+			if o := c.gjw("account", "add", "jw", "--no-check", "--site-id", "site1", "--name", "nosecret"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--api-secret") {
 				t.Fatalf("jw without a secret: %v", o)
 			}
 			c.ok("account", "remove", "jw")
 
 			// Wangsu accounts are stored; neither key is printed.
-			out = c.ok("account", "add", "wangsu", "--access-key", c.secret("ws-AK-789"), "--secret-key", c.secret("ws-SK-012"), "--name", "ws")
+			out = c.ok("account", "add", "wangsu", "--no-check", "--access-key", c.secret("ws-AK-789"), "--secret-key", c.secret("ws-SK-012"), "--name", "ws")
 			if !strings.Contains(out, `Wangsu account "ws"`) {
 				t.Fatalf("add wangsu: %q", out)
 			}
 			if rows := c.list(); len(rows) != 3 || rows[2].Name != "ws" || rows[2].Platform != "wangsu" || !rows[2].SignedIn || rows[2].Default {
 				t.Fatalf("after add wangsu: %+v", rows)
 			}
-			if o := c.gjw("account", "add", "wangsu", "--access-key", "ak", "--name", "nosk"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--secret-key") {
+			if o := c.gjw("account", "add", "wangsu", "--no-check", "--access-key", "ak", "--name", "nosk"); o.code == 0 || !strings.Contains(oneErrorLine(t, o), "--secret-key") {
 				t.Fatalf("wangsu without a secret key: %v", o)
 			}
 			c.ok("account", "remove", "ws")
@@ -206,7 +206,7 @@ func TestAccountCommands(t *testing.T) {
 
 			// A data folder holds no secret in plain sight when the keyring
 			// is used; either way the account record never holds one.
-			c.ok("login", "--access-token", c.secret("acc-SECRET-3"), "--refresh-token", c.secret("ref-SECRET-3"), "--channel", "chan-three")
+			c.ok("login", "--no-check", "--access-token", c.secret("acc-SECRET-3"), "--refresh-token", c.secret("ref-SECRET-3"), "--channel", "chan-three")
 			db, err = persist.Open(c.data)
 			if err != nil {
 				t.Fatal(err)
@@ -289,5 +289,33 @@ func TestAccountMigratesV1AndUploads(t *testing.T) {
 	}
 	if cr, _, _ := m.GJWCredentials("gjw").Credentials(); cr.RefreshToken != "" {
 		c.tokens = append(c.tokens, cr.AccessToken, cr.RefreshToken)
+	}
+}
+
+// gjw login and gjw account add gjw ask the platform whether the tokens
+// work before storing them: wrong ones are refused (exit 3, both flags
+// named, nothing stored), good ones are stored, and a platform that does
+// not answer says so and offers --no-check.
+func TestLoginChecksTheTokens(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	a := newAccountCLI(t)
+	t.Setenv("GJW_DATA_DIR", c.data)
+	o := a.gjw("login", "--access-token", a.secret("wrong-ACCESS-1"), "--refresh-token", a.secret("wrong-REFRESH-1"), "--channel", "chan")
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, "Gan Jing World refused --access-token and --refresh-token") ||
+		!strings.Contains(line, "nothing was stored") {
+		t.Fatalf("login with wrong tokens: %v", o)
+	}
+	if rows := a.list(); len(rows) != 0 {
+		t.Fatalf("refused tokens were stored: %+v", rows)
+	}
+	demo := c.sb.Server.DemoAccount()
+	if out := a.ok("account", "add", "gjw", "--access-token", a.secret(demo.AccessToken), "--refresh-token", a.secret(demo.RefreshToken),
+		"--channel", demo.ChannelID); !strings.Contains(out, `"gjw"`) {
+		t.Fatalf("good tokens: %q", out)
+	}
+	t.Setenv("GJW_API_URL", "http://127.0.0.1:1")
+	o = a.gjw("account", "add", "gjw", "--name", "other", "--access-token", a.secret("x-ACCESS"), "--refresh-token", a.secret("x-REFRESH"), "--channel", "c2")
+	if line := oneErrorLine(t, o); o.code != exitFailed || !strings.Contains(line, "cannot reach Gan Jing World") || !strings.Contains(line, "--no-check") {
+		t.Fatalf("unreachable: %v", o)
 	}
 }

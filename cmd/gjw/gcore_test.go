@@ -101,8 +101,17 @@ func TestUploadToGcoreProcessingFails(t *testing.T) {
 
 func TestUploadToGcoreWrongKey(t *testing.T) {
 	c, run, video := gcoreCLI(t, gcoresb.Config{Key: "the-right-key"}, testSize)
-	c.ok("account", "add", "gcore", "--name", "studio", "--api-key", c.secret("a-WRONG-key"))
-	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
+	// Refused when it is entered: exit 3, the flag named, nothing stored.
+	o := c.gjw("account", "add", "gcore", "--name", "studio", "--api-key", c.secret("a-WRONG-key"))
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, "Gcore refused --api-key") || !strings.Contains(line, "nothing was stored") {
+		t.Fatalf("add with a wrong key: %v", o)
+	}
+	if rows := c.list(); len(rows) != 1 {
+		t.Fatalf("the refused account was stored: %+v", rows)
+	}
+	// Stored unchecked, the upload tells.
+	c.ok("account", "add", "gcore", "--no-check", "--name", "studio", "--api-key", c.secret("a-WRONG-key"))
+	o = c.gjw("upload", video, "--title", "T", "--to", "studio")
 	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, `"studio"`) {
 		t.Fatalf("wrong key: %v", o)
 	}

@@ -121,8 +121,20 @@ func TestUploadToJWProcessingFails(t *testing.T) {
 
 func TestUploadToJWWrongSecret(t *testing.T) {
 	c, run, video := jwCLI(t, jwsb.Config{}, testSize)
-	c.ok("account", "add", "jw", "--name", "studio", "--site-id", run.Server.SiteID(), "--api-secret", c.secret("a-WRONG-secret"))
-	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
+	// Refused when entered, naming what is wrong: the secret, or the site.
+	o := c.gjw("account", "add", "jw", "--name", "studio", "--site-id", run.Server.SiteID(), "--api-secret", c.secret("a-WRONG-secret"))
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, "JW Player refused --api-secret") {
+		t.Fatalf("add with a wrong secret: %v", o)
+	}
+	o = c.gjw("account", "add", "jw", "--name", "studio", "--site-id", "NoSuchSite", "--api-secret", c.secret(run.Server.Secret()))
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, "JW Player does not know --site-id") {
+		t.Fatalf("add with an unknown site: %v", o)
+	}
+	if rows := c.list(); len(rows) != 1 {
+		t.Fatalf("a refused account was stored: %+v", rows)
+	}
+	c.ok("account", "add", "jw", "--no-check", "--name", "studio", "--site-id", run.Server.SiteID(), "--api-secret", c.secret("a-WRONG-secret"))
+	o = c.gjw("upload", video, "--title", "T", "--to", "studio")
 	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, `"studio"`) {
 		t.Fatalf("wrong secret: %v", o)
 	}

@@ -125,7 +125,7 @@ func report(stderr io.Writer, command string, err error) int {
 			fmt.Fprintln(stderr, "gjw: interrupted")
 		}
 		return exitInterrupt
-	case needsSignIn(err):
+	case needsSignIn(err), refusedCredentials(err):
 		printErr(stderr, err)
 		return exitSignedOut
 	case errors.Is(err, persist.ErrAlreadyRunning) && command != "jobs":
@@ -135,6 +135,13 @@ func report(stderr io.Writer, command string, err error) int {
 		printErr(stderr, err)
 		return exitFailed
 	}
+}
+
+// refusedCredentials reports whether err is a credential check the
+// platform answered with a refusal.
+func refusedCredentials(err error) bool {
+	var ce *dest.CheckError
+	return errors.As(err, &ce) && ce.Problem != dest.ProblemUnreachable
 }
 
 // printErr prints err as "gjw: ..." lines: one, or one per failed target.
@@ -219,6 +226,15 @@ func (a *app) openLimited(limit string) error {
 	return nil
 }
 
+// options are the engine options of the saved settings and GJW_* variables.
+func (a *app) options() (core.Options, error) {
+	settings, err := a.db.Settings()
+	if err != nil {
+		return core.Options{}, err
+	}
+	return core.OptionsFrom(settings)
+}
+
 // parseFlags parses flags that may come before or after positional
 // arguments (gjw upload VIDEO --title T), returning the positionals.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -247,7 +263,7 @@ func cmdLogin(ctx context.Context, a *app, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	acct, err := s.add(a, "login")
+	acct, err := s.add(ctx, a, "login")
 	if err != nil {
 		return err
 	}

@@ -87,8 +87,15 @@ func TestUploadToWangsuTranscodingFails(t *testing.T) {
 func TestUploadToWangsuWrongSecret(t *testing.T) {
 	c, run, video := wangsuCLI(t, wangsusb.Config{}, "clip.mp4", testSize)
 	ak, _ := run.Server.Keys()
-	c.ok("account", "add", "wangsu", "--name", "studio", "--access-key", ak, "--secret-key", c.secret("a-WRONG-secret"))
-	o := c.gjw("upload", video, "--title", "T", "--to", "studio")
+	o := c.gjw("account", "add", "wangsu", "--name", "studio", "--access-key", ak, "--secret-key", c.secret("a-WRONG-secret"))
+	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, "Wangsu refused --access-key and --secret-key") {
+		t.Fatalf("add with a wrong secret key: %v", o)
+	}
+	if rows := c.list(); len(rows) != 1 {
+		t.Fatalf("the refused account was stored: %+v", rows)
+	}
+	c.ok("account", "add", "wangsu", "--no-check", "--name", "studio", "--access-key", ak, "--secret-key", c.secret("a-WRONG-secret"))
+	o = c.gjw("upload", video, "--title", "T", "--to", "studio")
 	if line := oneErrorLine(t, o); o.code != exitSignedOut || !strings.Contains(line, `"studio"`) {
 		t.Fatalf("wrong secret: %v", o)
 	}

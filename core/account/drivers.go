@@ -45,13 +45,17 @@ func Drivers(m *Manager, images gjw.ImageStore, o core.Options) dest.Factory {
 // work waits), the engine options' chunk size, polling, retry delays and
 // stall watchdog.
 func NewGcoreDriver(m *Manager, name string, o core.Options) *gcore.Driver {
+	return gcoreDriver(m, name, o, m.secretOf(name))
+}
+
+func gcoreDriver(m *Manager, name string, o core.Options, secret secretFunc) *gcore.Driver {
 	settings, _ := m.db.Settings() // unreadable settings: the default host
 	c := &gcore.Client{
 		BaseURL: gcore.APIURL(settings.GcoreAPIURL), Account: name,
 		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
 		RetryDelays: o.RetryDelays,
 		Key: func() (string, error) {
-			s, err := m.Secret(name)
+			s, err := secret()
 			if err != nil {
 				return "", fmt.Errorf("%w: %v", gcore.ErrNoKey, err)
 			}
@@ -62,6 +66,14 @@ func NewGcoreDriver(m *Manager, name string, o core.Options) *gcore.Driver {
 		},
 	}
 	return gcore.NewDriver(c, gcore.DriverOptions{ChunkSize: o.ChunkSize, PollInterval: o.PollInterval, PollAttempts: o.PollAttempts})
+}
+
+// secretFunc reads an account's secrets at each call.
+type secretFunc func() (map[string]string, error)
+
+// secretOf reads the stored secrets of account name.
+func (m *Manager) secretOf(name string) secretFunc {
+	return func() (map[string]string, error) { return m.Secret(name) }
 }
 
 // absent is the driver of an account that does not exist (removed, or

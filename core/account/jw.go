@@ -15,7 +15,11 @@ import (
 // a removed account's work waits), the engine options' part size
 // (GJW_CHUNK_SIZE), polling, retry delays and stall watchdog.
 func NewJWDriver(m *Manager, name string, o core.Options) (*jw.Driver, error) {
-	s, err := m.Secret(name)
+	return jwDriver(m, name, o, m.secretOf(name))
+}
+
+func jwDriver(m *Manager, name string, o core.Options, secret secretFunc) (*jw.Driver, error) {
+	s, err := secret()
 	if err != nil {
 		return nil, fmt.Errorf("account %q: %w: %v", name, jw.ErrNoSecret, err)
 	}
@@ -25,7 +29,7 @@ func NewJWDriver(m *Manager, name string, o core.Options) (*jw.Driver, error) {
 		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
 		RetryDelays: o.RetryDelays,
 		Secret: func() (string, error) {
-			s, err := m.Secret(name)
+			s, err := secret()
 			if err != nil {
 				return "", fmt.Errorf("%w: %v", jw.ErrNoSecret, err)
 			}

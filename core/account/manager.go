@@ -158,33 +158,10 @@ func (m *Manager) migrateV1() error {
 // platform's name. The first account becomes a default destination (as
 // does any account added while none is). Nothing goes over the network.
 func (m *Manager) Add(a Account, secret any) error {
-	if !knownPlatform(a.Platform) {
-		return fmt.Errorf("unknown platform %q (one of %s)", a.Platform, strings.Join(Platforms, ", "))
-	}
-	if !Available(a.Platform) {
-		return fmt.Errorf("%s accounts are %w", Title(a.Platform), ErrUnavailable)
-	}
-	if a.Name == "" {
-		a.Name = a.Platform
-	}
-	if err := CheckName(a.Name); err != nil {
-		return err
-	}
-	encoded, channel, err := encodeSecret(a.Platform, secret)
+	a, encoded, err := m.prepare(a, secret)
 	if err != nil {
 		return err
 	}
-	if a.Platform == GJW {
-		if a.ChannelID == "" {
-			a.ChannelID = channel
-		}
-		if a.ChannelID == "" {
-			return errors.New("a Gan Jing World account needs its channel id")
-		}
-	} else {
-		a.ChannelID = ""
-	}
-
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old, ok := m.accounts[a.Name]; ok {
@@ -200,6 +177,42 @@ func (m *Manager) Add(a Account, secret any) error {
 		return err
 	}
 	return m.putAccountLocked(a)
+}
+
+// prepare checks a new account and its secret (platform, name, the
+// secret's fields, the name not taken by another platform or channel),
+// and returns the account with its defaults and the encoded secret.
+func (m *Manager) prepare(a Account, secret any) (Account, string, error) {
+	if !knownPlatform(a.Platform) {
+		return a, "", fmt.Errorf("unknown platform %q (one of %s)", a.Platform, strings.Join(Platforms, ", "))
+	}
+	if !Available(a.Platform) {
+		return a, "", fmt.Errorf("%s accounts are %w", Title(a.Platform), ErrUnavailable)
+	}
+	if a.Name == "" {
+		a.Name = a.Platform
+	}
+	if err := CheckName(a.Name); err != nil {
+		return a, "", err
+	}
+	encoded, channel, err := encodeSecret(a.Platform, secret)
+	if err != nil {
+		return a, "", err
+	}
+	if a.Platform == GJW {
+		if a.ChannelID == "" {
+			a.ChannelID = channel
+		}
+		if a.ChannelID == "" {
+			return a, "", errors.New("a Gan Jing World account needs its channel id")
+		}
+	} else {
+		a.ChannelID = ""
+	}
+	if old, ok, _ := m.Get(a.Name); ok && (old.Platform != a.Platform || old.ChannelID != a.ChannelID) {
+		return a, "", &ExistsError{Account: old}
+	}
+	return a, encoded, nil
 }
 
 // Remove deletes an account and wipes its secrets at once, then calls

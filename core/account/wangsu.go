@@ -16,13 +16,17 @@ import (
 // retry delays and stall watchdog. Blocks are WCS's 4 MiB; GJW_CHUNK_SIZE,
 // when set, sizes the chunks inside a block (at most the block).
 func NewWangsuDriver(m *Manager, name string, o core.Options) *wangsu.Driver {
+	return wangsuDriver(m, name, o, m.secretOf(name))
+}
+
+func wangsuDriver(m *Manager, name string, o core.Options, secret secretFunc) *wangsu.Driver {
 	settings, _ := m.db.Settings() // unreadable settings: the default host
 	c := &wangsu.Client{
 		BaseURL: wangsu.APIURL(settings.WangsuAPIURL), Account: name,
 		HTTP:        httpx.WithWatchdog(o.HTTP, o.StallTimeout),
 		RetryDelays: o.RetryDelays,
 		Keys: func() (wangsu.Keys, error) {
-			s, err := m.Secret(name)
+			s, err := secret()
 			if err != nil {
 				return wangsu.Keys{}, fmt.Errorf("%w: %v", wangsu.ErrNoKey, err)
 			}

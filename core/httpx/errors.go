@@ -171,3 +171,38 @@ func Transport(ctx context.Context, op string, err error) error {
 	}
 	return &Error{Op: op, Err: err}
 }
+
+// Kind is what went wrong with a call, in the classes people act on
+// differently: wait for the connection, wait for the platform, or change
+// something. The app words each kind once (gui/format.go).
+type Kind int
+
+const (
+	KindOther       Kind = iota // not a failed call (a local error)
+	KindUnreachable             // no answer: the connection was refused, dropped, timed out or stalled
+	KindBusy                    // the platform asked to wait (423, 429, 503)
+	KindServer                  // the platform failed (another 5xx)
+	KindRefused                 // the platform refused the request (4xx)
+)
+
+// KindOf classifies err by the *Error it carries.
+func KindOf(err error) Kind {
+	var e *Error
+	if !errors.As(err, &e) {
+		return KindOther
+	}
+	switch {
+	case e.Status == 0:
+		return KindUnreachable
+	case e.Status == http.StatusLocked || e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable:
+		return KindBusy
+	case e.Status >= 500:
+		return KindServer
+	case e.Status >= 400:
+		return KindRefused
+	}
+	return KindOther
+}
+
+// Unreachable reports whether err is a call that got no answer at all.
+func Unreachable(err error) bool { return KindOf(err) == KindUnreachable }

@@ -10,7 +10,9 @@
 //     not emulated); GET /streaming/videos/{id}/upload with servers (one per
 //     upload host, at least two), a token bound to (video, client, issue
 //     time) and the video with its client_id; GET, PATCH and DELETE of
-//     /streaming/videos/{id}; a per-key rate limit answering 429 with
+//     /streaming/videos/{id}; GET /streaming/videos?page=N (an array of up to
+//     ListPage videos, newest first, with X-Total-Count; page a positive
+//     integer, else 400); a per-key rate limit answering 429 with
 //     Retry-After.
 //   - Upload hosts: Tus-Resumable 1.0.0 on every non-OPTIONS request (412
 //     with Tus-Version), OPTIONS advertising `creation` only, creation with
@@ -47,6 +49,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -360,6 +363,8 @@ func (s *Server) API() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /streaming/videos", s.handleCreate)
 	mux.HandleFunc("POST /streaming/videos/{$}", s.handleCreate)
+	mux.HandleFunc("GET /streaming/videos", s.handleList)
+	mux.HandleFunc("GET /streaming/videos/{$}", s.handleList)
 	mux.HandleFunc("GET /streaming/videos/{id}", s.handleGet)
 	mux.HandleFunc("PATCH /streaming/videos/{id}", s.handleUpdate)
 	mux.HandleFunc("DELETE /streaming/videos/{id}", s.handleDelete)
@@ -490,6 +495,37 @@ func (s *Server) videoOf(w http.ResponseWriter, r *http.Request) (*video, bool) 
 		return nil, false
 	}
 	return v, true
+}
+
+// ListPage is how many videos one page of GET /streaming/videos holds (a
+// sandbox choice: Gcore documents the page parameter, not its size).
+const ListPage = 25
+
+// handleList is GET /streaming/videos?page=N: the account's videos, newest
+// first, ListPage a page.
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	page := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, r, http.StatusBadRequest, "page: a positive integer")
+			return
+		}
+		page = n
+	}
+	s.mu.Lock()
+	ids := make([]int64, 0, len(s.videos))
+	for id := range s.videos {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(a, b int) bool { return ids[a] > ids[b] })
+	out := []map[string]any{}
+	for i := (page - 1) * ListPage; i < len(ids) && i < page*ListPage; i++ {
+		out = append(out, s.videoJSONLocked(s.videos[ids[i]]))
+	}
+	s.mu.Unlock()
+	w.Header().Set("X-Total-Count", strconv.Itoa(len(ids)))
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {

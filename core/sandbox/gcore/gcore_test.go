@@ -248,3 +248,32 @@ func TestPosterField(t *testing.T) {
 		t.Fatalf("poster: %d %s", st, b)
 	}
 }
+
+// GET /streaming/videos lists the account's videos newest first, a page at
+// a time; a wrong key is 401 and a page that is no positive integer 400.
+func TestListVideos(t *testing.T) {
+	r := start(t, Config{})
+	auth := "APIKey " + DemoKey
+	if code, _, _ := call(t, "GET", r.APIURL+"/streaming/videos?page=1", "APIKey wrong", "", nil); code != 401 {
+		t.Fatalf("wrong key: %d", code)
+	}
+	if code, body, _ := call(t, "GET", r.APIURL+"/streaming/videos?page=1", auth, "", nil); code != 200 || strings.TrimSpace(body) != "[]" {
+		t.Fatalf("empty list: %d %s", code, body)
+	}
+	for _, name := range []string{"first", "second"} {
+		if code, body, _ := call(t, "POST", r.APIURL+"/streaming/videos", auth, `{"video":{"name":"`+name+`"}}`, nil); code != 201 && code != 200 {
+			t.Fatalf("create %s: %d %s", name, code, body)
+		}
+	}
+	code, body, hdr := call(t, "GET", r.APIURL+"/streaming/videos/?page=1", auth, "", nil)
+	var list []struct{ Name string }
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil || len(list) != 2 || list[0].Name != "second" || hdr.Get("X-Total-Count") != "2" {
+		t.Fatalf("list: %d %s (%v)", code, body, err)
+	}
+	if code, body, _ := call(t, "GET", r.APIURL+"/streaming/videos?page=2", auth, "", nil); code != 200 || strings.TrimSpace(body) != "[]" {
+		t.Fatalf("page 2: %d %s", code, body)
+	}
+	if code, _, _ := call(t, "GET", r.APIURL+"/streaming/videos?page=0", auth, "", nil); code != 400 {
+		t.Fatalf("page 0: %d", code)
+	}
+}

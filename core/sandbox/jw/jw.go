@@ -10,7 +10,9 @@
 //     {direct, multipart, fetch} (only multipart is emulated, the others
 //     answer 400 invalid_body) and a metadata.title; it answers the media
 //     with status "created", upload_id and upload_token. GET and PATCH
-//     /v2/sites/{site}/media/{id}/.
+//     /v2/sites/{site}/media/{id}/; GET /v2/sites/{site}/media/ lists the
+//     site's media (page, page_length 1..10000). A site other than the
+//     sandbox's: 401 for a wrong secret, else 404 not_found.
 //   - Upload API: GET /v2/uploads/{id}/parts?page=&page_length= and PUT
 //     /v2/uploads/{id}/complete take `Bearer <upload_token>` of that upload
 //     only (the API secret is refused with 401, to catch token mix-ups);
@@ -47,6 +49,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,8 +118,9 @@ type Media struct {
 
 type media struct {
 	Media
-	polls int
-	fail  string
+	polls   int
+	fail    string
+	created time.Time
 }
 
 type part struct {
@@ -273,12 +277,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(seg) == 4 {
-			if r.Method != http.MethodPost {
+			if r.Method != http.MethodPost && r.Method != http.MethodGet {
 				jwError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" not allowed")
 				return
 			}
 			if s.bearer(w, r, s.cfg.Secret) && s.admit(w, s.cfg.Secret) {
-				s.create(w, r)
+				if r.Method == http.MethodGet {
+					s.listMedia(w, r)
+				} else {
+					s.create(w, r)
+				}
 			}
 			return
 		}
@@ -416,7 +424,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	m := &media{Media: Media{ID: randomID(8), Title: meta.Title, Description: meta.Description, Status: "created"}}
+	m := &media{Media: Media{ID: randomID(8), Title: meta.Title, Description: meta.Description, Status: "created"}, created: s.now()}
 	u := &upload{id: randomID(16), token: hex.EncodeToString(randomBytes(20)), media: m.ID, parts: map[int]part{}}
 	m.UploadID = u.id
 	s.media[m.ID], s.uploads[u.id] = m, u
@@ -437,6 +445,38 @@ func (s *Server) mediaJSONLocked(m *media) map[string]any {
 		out["error_message"] = m.ErrorMessage
 	}
 	return out
+}
+
+// listMedia is GET /v2/sites/{site}/media/?page=&page_length=: the site's
+// media, newest first (page >= 1, page_length 1..10000, default 1 and 10).
+func (s *Server) listMedia(w http.ResponseWriter, r *http.Request) {
+	page, length := 1, 10
+	for _, q := range []struct {
+		name     string
+		v        *int
+		min, max int
+	}{{"page", &page, 1, 1 << 30}, {"page_length", &length, 1, 10000}} {
+		if v := r.URL.Query().Get(q.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < q.min || n > q.max {
+				jwError(w, http.StatusBadRequest, "invalid_query_parameter", fmt.Sprintf("%s: %d to %d", q.name, q.min, q.max))
+				return
+			}
+			*q.v = n
+		}
+	}
+	s.mu.Lock()
+	all := make([]*media, 0, len(s.media))
+	for _, m := range s.media {
+		all = append(all, m)
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].created.After(all[b].created) })
+	list := []map[string]any{}
+	for i := (page - 1) * length; i < len(all) && i < page*length; i++ {
+		list = append(list, s.mediaJSONLocked(all[i]))
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"media": list, "page": page, "page_length": length, "total": len(all)})
 }
 
 func (s *Server) get(w http.ResponseWriter, id string) {

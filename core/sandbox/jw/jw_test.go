@@ -195,3 +195,33 @@ func TestListingPages(t *testing.T) {
 		t.Fatalf("complete without parts: %d", res.StatusCode)
 	}
 }
+
+// GET /v2/sites/{site}/media/ lists the site's media; a wrong secret is
+// 401, another site with the right secret 404, a bad page_length 400.
+func TestListMedia(t *testing.T) {
+	run := start(t, Config{})
+	list := run.APIURL + "/v2/sites/" + DemoSite + "/media/?page=1&page_length=1"
+	if res, _ := do(t, "GET", list, "wrong", nil); res.StatusCode != 401 {
+		t.Fatalf("wrong secret: %d", res.StatusCode)
+	}
+	if res, _ := do(t, "GET", run.APIURL+"/v2/sites/Other/media/?page=1", DemoSecret, nil); res.StatusCode != 404 {
+		t.Fatalf("unknown site: %d", res.StatusCode)
+	}
+	if res, _ := do(t, "GET", run.APIURL+"/v2/sites/"+DemoSite+"/media/?page_length=0", DemoSecret, nil); res.StatusCode != 400 {
+		t.Fatalf("page_length 0: %d", res.StatusCode)
+	}
+	create := `{"upload":{"method":"multipart"},"metadata":{"title":"T"}}`
+	for range 2 {
+		if res, b := do(t, "POST", run.APIURL+"/v2/sites/"+DemoSite+"/media/", DemoSecret, strings.NewReader(create), "Content-Type", "application/json"); res.StatusCode != 201 {
+			t.Fatalf("create: %d %s", res.StatusCode, b)
+		}
+	}
+	res, b := do(t, "GET", list, DemoSecret, nil)
+	var page struct {
+		Media []struct{ ID string } `json:"media"`
+		Total int                   `json:"total"`
+	}
+	if err := json.Unmarshal(b, &page); res.StatusCode != 200 || err != nil || len(page.Media) != 1 || page.Total != 2 {
+		t.Fatalf("list: %d %s", res.StatusCode, b)
+	}
+}
