@@ -655,6 +655,129 @@ func (e *Engine) CancelTarget(id, account string) error {
 	return nil
 }
 
+// StartOver makes the failed targets of a job (of account; "" is every
+// failed one) start again from nothing: the checkpoint, step, offset and
+// result are cleared and the target is queued, so its next run creates a
+// new entity on the platform (GJW: a new content entry). What the failed
+// run created stays there. The engine never starts over by itself: only
+// a creator asks (the app after a confirmation that says so).
+func (e *Engine) StartOver(id, account string) error {
+	j, err := e.update(id, func(j *persist.Job) error {
+		n := 0
+		err := targetsOf(j, account, func(t *persist.Target) error {
+			if t.State != StateFailed {
+				if account != "" {
+					return fmt.Errorf("%q on %s has not failed: only a failed upload can start over", j.Meta.Title, t.Account)
+				}
+				return nil
+			}
+			n++
+			*t = persist.Target{Account: t.Account, Platform: t.Platform, State: StateQueued}
+			return nil
+		})
+		if err == nil && n == 0 {
+			err = fmt.Errorf("%q has no failed destination to start over", j.Meta.Title)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	e.emit(Event{Job: j, Target: account})
+	e.poke()
+	return nil
+}
+
+// PauseAll pauses every target that runs or waits (in line, for a
+// session or for a poster), returning how many it paused.
+func (e *Engine) PauseAll() (int, error) {
+	return e.bulk(func(t *persist.Target) bool {
+		if t.State == StateRunning || t.State == StateQueued || t.State == StateWaiting {
+			t.State = StatePaused
+			return true
+		}
+		return false
+	}, errPaused)
+}
+
+// ResumeAll queues every paused target again, each from where it stopped.
+func (e *Engine) ResumeAll() (int, error) {
+	return e.bulk(func(t *persist.Target) bool { return requeue(t, StatePaused) }, nil)
+}
+
+// RetryFailed queues every failed target again from where it stopped
+// (the same step; StartOver is the fresh start).
+func (e *Engine) RetryFailed() (int, error) {
+	return e.bulk(func(t *persist.Target) bool { return requeue(t, StateFailed) }, nil)
+}
+
+// CancelAll cancels every unfinished target for good. Entities already
+// created stay on their platforms, unpublished.
+func (e *Engine) CancelAll() (int, error) {
+	return e.bulk(func(t *persist.Target) bool {
+		if targetUnfinished(*t) {
+			t.State = StateCanceled
+			return true
+		}
+		return false
+	}, errCanceled)
+}
+
+// requeue queues t if it is in state from.
+func requeue(t *persist.Target, from string) bool {
+	if t.State != from {
+		return false
+	}
+	t.State, t.Reason, t.Error = StateQueued, "", ""
+	return true
+}
+
+var errUnchanged = errors.New("unchanged")
+
+// bulk applies change to the targets of every job, one job at a time
+// under the engine lock (so a target that changed state meanwhile is seen
+// as it is), and returns how many it changed. Running targets it changed
+// are stopped with cause (nil: none is).
+func (e *Engine) bulk(change func(*persist.Target) bool, cause error) (int, error) {
+	jobs, err := e.store.Jobs()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, job := range jobs {
+		var changed []string
+		j, err := e.update(job.ID, func(j *persist.Job) error {
+			changed = changed[:0]
+			for i := range j.Targets {
+				if change(&j.Targets[i]) {
+					changed = append(changed, j.Targets[i].Account)
+				}
+			}
+			if len(changed) == 0 {
+				return errUnchanged
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, errUnchanged):
+			continue
+		case err != nil:
+			errs = append(errs, err)
+			continue
+		}
+		n += len(changed)
+		if cause != nil {
+			for _, acct := range changed {
+				e.stop(j.ID, acct, cause)
+			}
+		}
+		e.emit(Event{Job: j})
+	}
+	e.poke()
+	return n, errors.Join(errs...)
+}
+
 // Remove forgets a job that is not running (clearing finished rows).
 func (e *Engine) Remove(id string) error {
 	e.mu.Lock() // held while deleting, so the scheduler cannot start it meanwhile
@@ -704,7 +827,8 @@ func contains(list []string, s string) bool {
 // Edit changes a job's metadata and poster. Targets that have not sent
 // their metadata yet simply use the new values; a running target sends
 // them with its last metadata step; published targets get them at once
-// (GJW: update-content). A new poster is uploaded by whichever comes next.
+// (GJW: update-content). A new poster is uploaded by whichever comes next;
+// a target that failed because its platform refused the poster goes on.
 func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, thumbnail string) (persist.Job, error) {
 	meta = withDefaults(meta, DefaultVideoMeta)
 	if err := checkMeta(meta); err != nil {
@@ -727,6 +851,9 @@ func (e *Engine) Edit(ctx context.Context, id string, meta persist.VideoMeta, th
 			t := &j.Targets[i]
 			if t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonNeedPoster && j.ThumbnailPath != "" {
 				t.State, t.Reason, t.Error = StateQueued, "", ""
+			}
+			if t.State == StateFailed && dest.Reason(t.Reason) == dest.ReasonPosterRefused && thumbnail != "" {
+				t.State, t.Reason, t.Error = StateQueued, "", "" // another poster chosen: try it
 			}
 		}
 		return nil

@@ -73,6 +73,9 @@ func (e *Engine) finish(ctx context.Context, id, account string, err error) erro
 	cause := context.Cause(ctx)
 	ev := Event{Err: err, Target: account}
 	reason := dest.ReasonOf(err)
+	if (reason == dest.ReasonGaveUp || reason == dest.ReasonFailed) && httpx.Unreachable(err) {
+		reason = dest.ReasonUnreachable // said apart from a platform that answered with errors
+	}
 	if errors.Is(cause, errSignedOut) {
 		reason, err = dest.ReasonSignedOut, fmt.Errorf("signed out of %s: sign in again to continue", account)
 		ev.Err = err

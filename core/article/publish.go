@@ -154,9 +154,30 @@ func (p *Publisher) check(d persist.Draft, update bool) (*plan, error) {
 	return pl, nil
 }
 
-// prepare uploads what the plan needs and returns the content body and the
-// draft with its poster URLs.
-func (p *Publisher) prepare(ctx context.Context, pl *plan, call string) (gjw.Content, persist.Draft, error) {
+// send prepares the plan's body and sends it with call (add-content or
+// update-content). When the platform refuses it for what it carried
+// (gjw.ContentRefused) and it carried pictures from the image cache, they
+// may be ones the CDN dropped since: every picture of the plan is uploaded
+// again, past the cache, and the body sent once more, so a refused URL is
+// never sent again.
+func (p *Publisher) send(ctx context.Context, pl *plan, call string, fn func(gjw.Content) error) (persist.Draft, error) {
+	body, d, err := p.prepare(ctx, pl, call, false)
+	if err != nil {
+		return d, err
+	}
+	err = fn(body)
+	if !gjw.ContentRefused(err) || (pl.poster == "" && len(pl.paths) == 0) {
+		return d, err
+	}
+	if body, d, err = p.prepare(ctx, pl, call, true); err != nil {
+		return d, err
+	}
+	return d, fn(body)
+}
+
+// prepare uploads what the plan needs (again: past the image cache) and
+// returns the content body and the draft with its poster URLs.
+func (p *Publisher) prepare(ctx context.Context, pl *plan, call string, again bool) (gjw.Content, persist.Draft, error) {
 	d := pl.d
 	total := len(pl.paths) + 1
 	if pl.poster != "" {
@@ -170,7 +191,7 @@ func (p *Publisher) prepare(ctx context.Context, pl *plan, call string) (gjw.Con
 	}
 	if pl.poster != "" {
 		report("uploading the poster " + filepath.Base(pl.poster))
-		urls, err := gjw.UploadImageOnce(ctx, p.Client, p.Store, pl.poster)
+		urls, err := p.upload(again)(ctx, p.Client, p.Store, pl.poster)
 		if err != nil {
 			return nil, d, fmt.Errorf("poster: %w", err)
 		}
@@ -182,7 +203,7 @@ func (p *Publisher) prepare(ctx context.Context, pl *plan, call string) (gjw.Con
 	cdn := map[string]string{} // path -> URL
 	for i, path := range pl.paths {
 		report(fmt.Sprintf("uploading image %d of %d: %s", i+1, len(pl.paths), filepath.Base(path)))
-		u, err := p.uploadInline(ctx, path)
+		u, err := p.uploadInline(ctx, path, again)
 		if err != nil {
 			return nil, d, err
 		}
@@ -267,11 +288,11 @@ func (p *Publisher) Publish(ctx context.Context, d persist.Draft) (persist.Draft
 	if err != nil {
 		return d, err
 	}
-	body, d, err := p.prepare(ctx, pl, "add-content")
-	if err != nil {
-		return d, err
-	}
-	id, err := p.Client.AddContent(ctx, body)
+	var id string
+	d, err = p.send(ctx, pl, "add-content", func(body gjw.Content) (err error) {
+		id, err = p.Client.AddContent(ctx, body)
+		return err
+	})
 	if err != nil {
 		return d, err
 	}
@@ -295,11 +316,10 @@ func (p *Publisher) Update(ctx context.Context, d persist.Draft) (persist.Draft,
 	if err != nil {
 		return d, err
 	}
-	body, d, err := p.prepare(ctx, pl, "update-content")
+	d, err = p.send(ctx, pl, "update-content", func(body gjw.Content) error {
+		return p.Client.UpdateContent(ctx, d.ContentID, body)
+	})
 	if err != nil {
-		return d, err
-	}
-	if err := p.Client.UpdateContent(ctx, d.ContentID, body); err != nil {
 		return d, err
 	}
 	switch now := p.now(); {
@@ -333,11 +353,19 @@ func (p *Publisher) UploadImage(ctx context.Context, path string) (string, error
 	if err := gjw.ValidateImage(path); err != nil {
 		return "", err
 	}
-	return p.uploadInline(ctx, path)
+	return p.uploadInline(ctx, path, false)
 }
 
-func (p *Publisher) uploadInline(ctx context.Context, path string) (string, error) {
-	urls, err := gjw.UploadImageOnce(ctx, p.Client, p.Store, path)
+// upload is the image upload to use: once (the cache first), or again.
+func (p *Publisher) upload(again bool) func(context.Context, *gjw.Client, gjw.ImageStore, string) ([]string, error) {
+	if again {
+		return gjw.UploadImageAgain
+	}
+	return gjw.UploadImageOnce
+}
+
+func (p *Publisher) uploadInline(ctx context.Context, path string, again bool) (string, error) {
+	urls, err := p.upload(again)(ctx, p.Client, p.Store, path)
 	if err != nil {
 		return "", err
 	}

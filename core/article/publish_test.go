@@ -482,3 +482,41 @@ func TestUpdateAfterThePicturesMoved(t *testing.T) {
 		t.Fatalf("a missing, never-sent picture: %v", err)
 	}
 }
+
+// Pictures remembered from an earlier article that the image host has
+// forgotten since (a CDN purge, a restarted sandbox) do not break the next
+// publish: the refused add-content is sent once more with the poster and
+// the pictures uploaded again, and the new URLs are remembered.
+func TestPublishUploadsForgottenPicturesAgain(t *testing.T) {
+	e := newPubEnv(t)
+	e.png(t, "poster.png", 1)
+	e.png(t, "a.png", 2)
+	draft := func(title string) persist.Draft {
+		d := article.NewDraft(time.Now())
+		d.Title, d.BaseDir, d.PosterPath = title, e.dir, filepath.Join(e.dir, "poster.png")
+		d.HTML = `<p>Text</p><p><img src="a.png" alt="A"></p>`
+		return d
+	}
+	first, err := e.pub.Publish(context.Background(), draft("First"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.env.Sandbox.ForgetImages()
+	second, err := e.pub.Publish(context.Background(), draft("Second"))
+	if err != nil {
+		t.Fatalf("publishing with forgotten pictures: %v", err)
+	}
+	if second.PosterURL == first.PosterURL || e.content(t, second.ContentID).Fields["poster_url"] != second.PosterURL {
+		t.Fatalf("the poster was not uploaded again: %s", second.PosterURL)
+	}
+	st := e.env.Sandbox.Stats()
+	if st.Images != 4 || st.AddContent != 2 {
+		t.Fatalf("want poster and picture uploaded twice each, two articles: %+v", st)
+	}
+	if _, err := e.pub.Publish(context.Background(), draft("Third")); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.env.Sandbox.Stats(); st.Images != 4 {
+		t.Fatalf("the new URLs were not remembered: %d image uploads", st.Images)
+	}
+}

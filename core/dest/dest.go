@@ -115,6 +115,8 @@ const (
 	ReasonProcessingFailed Reason = "processing_failed" // the platform could not process it
 	ReasonAmbiguousCreate  Reason = "ambiguous_create"  // a create may have happened: not repeated
 	ReasonRefused          Reason = "refused"           // the platform refused a request
+	ReasonUnreachable      Reason = "unreachable"       // retries exhausted without any answer from the platform
+	ReasonPosterRefused    Reason = "poster_refused"    // the platform refused the poster image: another is needed
 	ReasonFailed           Reason = "failed"            // anything else
 )
 

@@ -175,6 +175,8 @@ func classify(err error) error {
 		return dest.Stop(dest.ReasonSignedOut, err)
 	case errors.Is(err, ErrNeedPoster):
 		return dest.Stop(dest.ReasonNeedPoster, err)
+	case errors.Is(err, ErrImageRefused):
+		return dest.Stop(dest.ReasonPosterRefused, err)
 	case errors.As(err, new(*httpx.AmbiguousError)):
 		return dest.Stop(dest.ReasonAmbiguousCreate, err)
 	case errors.As(err, new(*httpx.Error)) && httpx.Retryable(err):
@@ -205,21 +207,17 @@ func (d *Driver) runStep(ctx context.Context, step string, cp *Checkpoint, p des
 		if err != nil {
 			return err
 		}
-		return d.posters(ctx, cp, ed, p)
+		return d.posters(ctx, cp, ed, p, false)
 	case StepContent:
 		ed, err := p.Latest()
 		if err != nil {
 			return err
 		}
-		if err := d.posters(ctx, cp, ed, p); err != nil { // a new poster was chosen
+		return d.withPosters(ctx, cp, ed, p, func() error { // a new poster is uploaded first
+			id, err := d.client.AddContent(ctx, videoContent(ed.Meta, *cp))
+			cp.ContentID = id
 			return err
-		}
-		id, err := d.client.AddContent(ctx, videoContent(ed.Meta, *cp))
-		if err != nil {
-			return err
-		}
-		cp.ContentID = id
-		return nil
+		})
 	case StepUploadID:
 		if cp.UploadID == "" {
 			// Saved before registering, so a retry registers the same id.
@@ -260,23 +258,48 @@ func (d *Driver) Update(ctx context.Context, state json.RawMessage, ed dest.Edit
 
 // send is update-content with ed's metadata and poster.
 func (d *Driver) send(ctx context.Context, cp *Checkpoint, ed dest.Edition, p dest.Progress) error {
-	if err := d.posters(ctx, cp, ed, p); err != nil {
+	return d.withPosters(ctx, cp, ed, p, func() error {
+		return d.client.UpdateContent(ctx, cp.ContentID, videoContent(ed.Meta, *cp))
+	})
+}
+
+// withPosters runs call, a content call carrying cp's poster URLs, after
+// giving cp URLs for ed's poster. When the platform refuses the call for
+// what it carried (ContentRefused), the URLs may be ones it no longer
+// knows (remembered from an earlier run or another upload of the same
+// picture, and dropped since by the CDN): the picture is uploaded again,
+// past the cache, and call runs once more with the new URLs, so a refused
+// URL is never sent again.
+func (d *Driver) withPosters(ctx context.Context, cp *Checkpoint, ed dest.Edition, p dest.Progress, call func() error) error {
+	if err := d.posters(ctx, cp, ed, p, false); err != nil {
 		return err
 	}
-	return d.client.UpdateContent(ctx, cp.ContentID, videoContent(ed.Meta, *cp))
+	err := call()
+	if !ContentRefused(err) || ed.Source.Poster == "" {
+		return err
+	}
+	if err := d.posters(ctx, cp, ed, p, true); err != nil {
+		return err
+	}
+	return call()
 }
 
 // posters gives cp poster URLs for ed's poster image, uploading it when it
-// has none or they are of another image (the poster was changed).
-func (d *Driver) posters(ctx context.Context, cp *Checkpoint, ed dest.Edition, p dest.Progress) error {
+// has none or they are of another image (the poster was changed), or when
+// again (the platform refused them).
+func (d *Driver) posters(ctx context.Context, cp *Checkpoint, ed dest.Edition, p dest.Progress, again bool) error {
 	poster := ed.Source.Poster
-	if cp.PosterURL != "" && cp.PosterHDURL != "" && (cp.PosterFor == poster || poster == "") {
+	if !again && cp.PosterURL != "" && cp.PosterHDURL != "" && (cp.PosterFor == poster || poster == "") {
 		return nil
 	}
 	if poster == "" {
 		return ErrNeedPoster
 	}
-	urls, err := UploadImageOnce(ctx, d.client, d.opts.Images, poster)
+	upload := UploadImageOnce
+	if again {
+		upload = UploadImageAgain
+	}
+	urls, err := upload(ctx, d.client, d.opts.Images, poster)
 	if err != nil {
 		return err
 	}

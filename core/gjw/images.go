@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"sync"
 
@@ -21,13 +23,33 @@ type ImageStore interface {
 // UploadImageOnce uploads the image at path unless the same bytes were
 // uploaded before to the same image host, and returns its CDN URLs.
 func UploadImageOnce(ctx context.Context, c *Client, store ImageStore, path string) ([]string, error) {
+	return uploadImage(ctx, c, store, path, false)
+}
+
+// UploadImageAgain uploads the image at path even when store remembers
+// URLs for it, and remembers the new ones in their place: the platform
+// refused the remembered URLs (a CDN purge, a restarted sandbox), so they
+// are never sent again.
+func UploadImageAgain(ctx context.Context, c *Client, store ImageStore, path string) ([]string, error) {
+	return uploadImage(ctx, c, store, path, true)
+}
+
+// ContentRefused reports whether a content call (add-content,
+// update-content) was refused for what it carried (400 or 422): when it
+// carried remembered image URLs, uploading the images again may cure it.
+func ContentRefused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity)
+}
+
+func uploadImage(ctx context.Context, c *Client, store ImageStore, path string, again bool) ([]string, error) {
 	sum, err := fileSHA256(path)
 	if err != nil {
 		return nil, fmt.Errorf("image %q cannot be read: check the path", path)
 	}
 	unlock := imageLocks.lock(sum)
 	defer unlock()
-	if img, ok, err := store.Image(sum); err == nil && ok && img.Host == c.Hosts.Image && len(img.URLs) > 0 {
+	if img, ok, err := store.Image(sum); !again && err == nil && ok && img.Host == c.Hosts.Image && len(img.URLs) > 0 {
 		return img.URLs, nil
 	}
 	urls, err := c.UploadImage(ctx, path)

@@ -21,6 +21,8 @@ import (
 	"strings"
 
 	_ "golang.org/x/image/webp"
+
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 )
 
 // ResizingList is the set of sizes the image CDN is asked to produce.
@@ -46,6 +48,10 @@ func ValidateImage(p string) error {
 	}
 	return nil
 }
+
+// ErrImageRefused means the image CDN refused the picture itself (a 4xx
+// answer to the upload): sending it again cannot help, another is needed.
+var ErrImageRefused = errors.New("the image CDN refused the picture")
 
 // UploadImage uploads the image at p to the image CDN and returns the URLs
 // of its resized versions. Only the multipart field "file" is sent.
@@ -82,6 +88,9 @@ func (c *Client) UploadImage(ctx context.Context, p string) ([]string, error) {
 		return req, nil
 	})
 	if err != nil {
+		if httpx.KindOf(err) == httpx.KindRefused && !errors.Is(err, ErrUnauthorized) {
+			return nil, fmt.Errorf("%w: %w", ErrImageRefused, err)
+		}
 		return nil, err
 	}
 	var urls []string

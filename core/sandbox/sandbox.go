@@ -270,6 +270,17 @@ func (s *Server) RevokeSession() {
 	clear(s.refresh)
 }
 
+// ForgetImages makes the image host forget every image issued so far, as
+// a restarted sandbox or a CDN purge does: their URLs stop serving, and
+// add-content and update-content refuse them (400, "was not issued by
+// this image host"). Images uploaded later are known again.
+func (s *Server) ForgetImages() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.issued)
+	clear(s.images)
+}
+
 // FailTranscode makes transcoding fail with error text reason for every
 // video whose status has not yet reported done, and for every video uploaded
 // later, until FailTranscode("") restores success. A failing video still
