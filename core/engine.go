@@ -130,7 +130,7 @@ type Event struct {
 	Speed   float64       // bytes per second acknowledged, smoothed over seconds (core/eta)
 	ETA     time.Duration // remaining transfer time; 0 when unknown
 	RetryIn time.Duration // > 0 while waiting before a retry
-	Err     error         // why the target failed, paused for sign-in, or waits
+	Err     error         // why the target failed, paused for sign-in, or waits; with RetryIn, why it retries
 	// SignedOut is set when Target's session is dead; its work waits.
 	SignedOut bool
 }

@@ -209,7 +209,7 @@ func (p *progress) Retrying(op string, wait time.Duration, err error) {
 	j, acked := p.job, p.acked
 	p.mu.Unlock()
 	if j.ID != "" {
-		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: acked})
+		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: acked, Err: err})
 	}
 }
 

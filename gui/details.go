@@ -30,6 +30,7 @@ type detailsPanel struct {
 
 	heading   *widget.Label
 	state     *widget.Label
+	tech      *technical // why it failed or waits, technically, under Details
 	poster    *canvas.Image
 	posterFor string
 	newPoster string
@@ -60,6 +61,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.heading.Truncation = fyne.TextTruncateEllipsis
 	d.state = widget.NewLabel("")
 	d.state.Wrapping = fyne.TextWrapWord
+	d.tech = newTechnical()
 	d.poster = canvas.NewImageFromImage(noPoster)
 	d.poster.FillMode = canvas.ImageFillContain
 	d.poster.SetMinSize(fyne.NewSize(192, 108))
@@ -102,7 +104,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	// own: a long link or a wide form never moves the split (a vertical
 	// scroll would be as wide as its widest line).
 	d.form = container.NewScroll(container.NewVBox(
-		d.heading, d.state, d.link,
+		d.heading, d.state, d.tech.object(), d.link,
 		container.NewBorder(nil, nil, nil, container.NewCenter(choose), container.NewCenter(d.poster)),
 		form, d.save, d.result,
 	))
@@ -177,6 +179,7 @@ func (d *detailsPanel) update(r *row) {
 			d.result.SetText("")
 		}
 	}
+	d.tech.set(technicalLines(r))
 	label := "Save changes"
 	if j.State == core.StateDone {
 		if link := jobLink(j); d.link.Text != link {
@@ -290,6 +293,24 @@ func unsent(j persist.Job) bool {
 		}
 	}
 	return false
+}
+
+// technicalLines is the technical line of each target that failed or
+// waits (with its account when the job has several), for Details.
+func technicalLines(r *row) string {
+	var lines []string
+	for _, t := range r.job.Targets {
+		if t.State != core.StateFailed && t.State != core.StateWaiting {
+			continue
+		}
+		if _, tech := problem(r.transfer(t.Account).err, t); tech != "" {
+			if len(r.job.Targets) > 1 {
+				tech = t.Account + ": " + tech
+			}
+			lines = append(lines, tech)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // targetAccounts are the accounts of j's targets, in order.

@@ -11,6 +11,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -122,6 +123,16 @@ func waitsFor(t persist.Target, r dest.Reason) bool {
 	return t.State == core.StateWaiting && dest.Reason(t.Reason) == r
 }
 
+// anyFailedFor reports whether a target of j failed for reason r.
+func anyFailedFor(j persist.Job, r dest.Reason) bool {
+	for _, t := range j.Targets {
+		if t.State == core.StateFailed && dest.Reason(t.Reason) == r {
+			return true
+		}
+	}
+	return false
+}
+
 // anyWaitsFor reports whether a target of j waits for reason r.
 func anyWaitsFor(j persist.Job, r dest.Reason) bool {
 	for _, t := range j.Targets {
@@ -196,28 +207,80 @@ func jobLink(j persist.Job) string {
 	return ""
 }
 
-// explain turns a failure into one plain sentence with the next step; the
-// row shows it, and the full chain goes to the log. The engine's messages
-// already say what to do, so this mostly drops the step prefix (the row
-// shows the step) and maps the few cases that need the app's words.
+// explain is why target t stopped, in the creator's words with the next
+// step (the row, the details panel and notifications show it); err is the
+// latest event's error, when the app saw it happen.
 func explain(err error, t persist.Target) string {
-	msg := t.Error
+	words, _ := problem(err, t)
+	return words
+}
+
+// problem is the one place where failures become words: by the target's
+// reason code and the kind of the failed call (httpx.KindOf), never by
+// matching message text. technical is the message itself (status, host,
+// the platform's own words), shown under "Details" when it says more.
+func problem(err error, t persist.Target) (words, technical string) {
+	technical = t.Error
 	if err != nil {
-		msg = err.Error()
+		technical = err.Error()
 	}
-	switch reasonOf(t, err) {
-	case dest.ReasonSignedOut:
-		return "Your " + platformName(t.Platform) + " session has ended. Sign in again on the Account tab; this upload continues by itself."
-	case dest.ReasonNeedPoster:
-		return "Choose a poster image for this video to continue."
+	name := platformName(t.Platform)
+	kind := httpx.KindOf(err)
+	switch reason := reasonOf(t, err); {
+	case reason == dest.ReasonSignedOut:
+		words = "Your " + name + " session has ended. Sign in again on the Account tab; this upload continues by itself."
+	case reason == dest.ReasonNeedPoster:
+		words = "Choose a poster image for this video to continue."
+	case reason == dest.ReasonPosterRefused:
+		words = name + " refused the poster image — choose another."
+	case reason == dest.ReasonAmbiguousCreate:
+		words = "The connection dropped while " + name + " was creating the entry, so it was not created twice. " +
+			"Look in your channel: if it is not there, Start over."
+	case reason == dest.ReasonProcessingFailed:
+		words = name + " could not process the video. Check that the file plays, then Start over to send it again."
+	case reason == dest.ReasonFileChanged:
+		words = sentence(technical) // the driver's words name the file
+	case reason == dest.ReasonUnreachable || kind == httpx.KindUnreachable:
+		words = "Can't reach " + name + " — check your connection, then Retry."
+	case reason == dest.ReasonGaveUp || kind == httpx.KindBusy || kind == httpx.KindServer:
+		words = name + " did not finish after several tries. Retry later: nothing already sent is lost."
+	case reason == dest.ReasonRefused || kind == httpx.KindRefused:
+		words = name + " refused the upload (see Details). Change what it names, then Retry or Start over."
+	default:
+		words = sentence(technical) // already the driver's plain words
 	}
+	if sentence(technical) == words {
+		technical = ""
+	}
+	return words, technical
+}
+
+// retryWords is a running target's wait before a retry, by the kind of
+// the failure: "Can't reach Gan Jing World — check your connection;
+// retrying in 20 s".
+func retryWords(platform string, err error, wait time.Duration) string {
+	name := platformName(platform)
+	in := fmt.Sprintf("retrying in %d s", int(wait.Seconds()+0.99))
+	switch httpx.KindOf(err) {
+	case httpx.KindUnreachable:
+		return "Can't reach " + name + " — check your connection; " + in
+	case httpx.KindBusy:
+		return name + " is busy; " + in
+	case httpx.KindServer:
+		return name + " had a problem; " + in
+	}
+	return "Connection problem; " + in
+}
+
+// sentence is an engine message as a sentence: without dest.StepError's
+// "step 6 (uploading video): " (the row shows the step), capitalised,
+// ending in a full stop.
+func sentence(msg string) string {
+	msg = stepPrefix.ReplaceAllString(msg, "")
 	if msg == "" {
 		return ""
 	}
-	msg = stepPrefix.ReplaceAllString(msg, "")
-	if msg != "" {
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
-	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
 	if !strings.HasSuffix(msg, ".") {
 		msg += "."
 	}

@@ -259,9 +259,10 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 		t.Fatalf("notifications %+v", notes)
 	}
 
-	// Retry: the platform refuses the content entry once; the row says so
-	// and Retry finishes the upload.
-	p.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 422})
+	// Retry: the platform refuses the content entry (the call, and its one
+	// retry with the poster uploaded again); the row says so in words, the
+	// HTTP line is under Details, and Retry finishes the upload.
+	p.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 422, Times: 2})
 	video2 := sandboxtest.WriteRandom(t, filepath.Join(dir, "second.mp4"), testSize)
 	if err := h.add(video2, thumb); err != nil {
 		t.Fatal(err)
@@ -269,9 +270,12 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	id2 := h.ui.uploads.rows[1].job.ID
 	h.eventually("the failure", func() bool { return h.row(id2).job.State == core.StateFailed })
 	rv = h.rowView(id2)
-	if !rv.retry.Visible() || !strings.Contains(rv.detail.Text, "HTTP 422") || rv.pause.Visible() ||
+	if !rv.retry.Visible() || !strings.Contains(rv.detail.Text, "Gan Jing World refused the upload") || rv.pause.Visible() ||
 		!strings.Contains(rv.status.Text, "Failed · Step 4 of 8") {
 		t.Fatalf("failed row: retry %v, status %q, detail %q", rv.retry.Visible(), rv.status.Text, rv.detail.Text)
+	}
+	if _, tech := problem(h.row(id2).transfer("gjw").err, h.row(id2).job.Targets[0]); !strings.Contains(tech, "HTTP 422") {
+		t.Fatalf("Details would say %q", tech)
 	}
 	if n := h.app.notifications(); n[len(n)-1].Title != "Upload failed: second" {
 		t.Fatalf("no failure notification: %+v", n[len(n)-1])

@@ -130,6 +130,7 @@ type harnessOpts struct {
 	noSession bool
 	parallel  int
 	onEvent   func(core.Event) // sees every engine event before the window does
+	delays    []time.Duration  // the retry delays; nil: fastDelays
 }
 
 // newHarness builds the window on a fresh app (or on the given DB).
@@ -157,7 +158,11 @@ func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
 	}
 	h.events = NewEvents()
 	h.events.do = h.schedule
-	opts := core.Options{ChunkSize: testChunk, PollInterval: time.Millisecond, RetryDelays: fastDelays,
+	delays := fastDelays
+	if o.delays != nil {
+		delays = o.delays
+	}
+	opts := core.Options{ChunkSize: testChunk, PollInterval: time.Millisecond, RetryDelays: delays,
 		Parallel: o.parallel, OnEvent: h.events.Push}
 	if o.onEvent != nil {
 		opts.OnEvent = func(ev core.Event) { o.onEvent(ev); h.events.Push(ev) }

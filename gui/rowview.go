@@ -38,7 +38,7 @@ type rowView struct {
 	bar    *widget.ProgressBar
 	detail *widget.Label
 
-	up, down, pause, resume, retry, cancel, copyLink, open, remove *widget.Button
+	up, down, pause, resume, retry, startOver, cancel, copyLink, open, remove *widget.Button
 
 	// targets holds the lines of a cross-posted job's targets.
 	targets *fyne.Container
@@ -84,11 +84,12 @@ func newRowView(u *uploadsView) *rowView {
 	rv.resume = btn("Resume", theme.MediaPlayIcon(), u.resume)
 	rv.retry = btn("Retry", theme.ViewRefreshIcon(), u.retry)
 	rv.retry.Importance = widget.HighImportance
+	rv.startOver = btn("Start over…", theme.MediaReplayIcon(), func(id string) { u.startOver(id, "") })
 	rv.cancel = btn("Cancel", theme.CancelIcon(), u.cancel)
 	rv.copyLink = btn("Copy link", theme.ContentCopyIcon(), u.copyLink)
 	rv.open = btn("Open", theme.ComputerIcon(), u.open)
 	rv.remove = btn("", theme.DeleteIcon(), u.remove)
-	actions := container.NewHBox(rv.up, rv.down, rv.pause, rv.resume, rv.retry, rv.copyLink, rv.open, rv.cancel, rv.remove)
+	actions := container.NewHBox(rv.up, rv.down, rv.pause, rv.resume, rv.retry, rv.startOver, rv.copyLink, rv.open, rv.cancel, rv.remove)
 	for _, b := range actions.Objects {
 		b.Hide() // set shows the ones that apply; hidden, they do not widen the list's minimum
 	}
@@ -137,7 +138,7 @@ func (rv *rowView) set(i int, r *row) {
 		note = "taking a frame…"
 	}
 	setText(rv.posterNote, note)
-	show(rv.pickPoster, j.ThumbnailPath == "" && !r.framing && core.Unfinished(j))
+	show(rv.pickPoster, (j.ThumbnailPath == "" && !r.framing && core.Unfinished(j)) || anyFailedFor(j, dest.ReasonPosterRefused))
 
 	status, detail, imp := describe(rv.u, i, r)
 	if rv.status.Importance != imp {
@@ -165,6 +166,7 @@ func (rv *rowView) set(i int, r *row) {
 	show(rv.pause, pausable)
 	show(rv.resume, j.State == core.StatePaused)
 	show(rv.retry, j.State == core.StateFailed)
+	show(rv.startOver, j.State == core.StateFailed && !multi)
 	show(rv.cancel, core.Unfinished(j))
 	show(rv.copyLink, j.State == core.StateDone)
 	show(rv.open, j.State == core.StateDone)
@@ -250,7 +252,7 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 		case phaseTransfer:
 			detail = formatBytes(tr.sent) + " of " + formatBytes(j.Size)
 			if tr.retryIn > 0 {
-				detail += fmt.Sprintf(" · connection problem, retrying in %d s", int(tr.retryIn.Seconds()+0.99))
+				detail += " · " + retryWords(t.Platform, tr.err, tr.retryIn)
 			} else {
 				for _, s := range []string{formatSpeed(tr.speed), formatETA(tr.eta)} {
 					if s != "" {
@@ -267,6 +269,9 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 			if j.Size > 0 && t.Offset >= j.Size { // a step after the upload
 				detail = formatBytes(j.Size) + " sent"
 			}
+		}
+		if tr.retryIn > 0 && ph != phaseTransfer {
+			detail = retryWords(t.Platform, tr.err, tr.retryIn)
 		}
 	case core.StatePaused:
 		status, imp = "Paused · at "+step, widget.WarningImportance
@@ -380,10 +385,10 @@ func show(o fyne.CanvasObject, visible bool) {
 // state and step above, progress or link below, and the target's own
 // actions.
 type targetLine struct {
-	account                                string
-	text, detail                           *widget.Label
-	pause, resume, retry, cancel, copyLink *widget.Button
-	root                                   *fyne.Container
+	account                                           string
+	text, detail                                      *widget.Label
+	pause, resume, retry, startOver, cancel, copyLink *widget.Button
+	root                                              *fyne.Container
 }
 
 func newTargetLine(rv *rowView) *targetLine {
@@ -407,10 +412,11 @@ func newTargetLine(rv *rowView) *targetLine {
 	l.pause = btn(theme.MediaPauseIcon(), u.pauseTarget)
 	l.resume = btn(theme.MediaPlayIcon(), u.resumeTarget)
 	l.retry = btn(theme.ViewRefreshIcon(), u.resumeTarget)
+	l.startOver = btn(theme.MediaReplayIcon(), u.startOverTarget)
 	l.cancel = btn(theme.CancelIcon(), u.cancelTarget)
 	l.copyLink = btn(theme.ContentCopyIcon(), u.copyTargetLink)
 	l.root = container.NewBorder(nil, nil, nil,
-		container.NewCenter(container.NewHBox(l.pause, l.resume, l.retry, l.copyLink, l.cancel)),
+		container.NewCenter(container.NewHBox(l.pause, l.resume, l.retry, l.startOver, l.copyLink, l.cancel)),
 		container.New(layout.NewCustomPaddedVBoxLayout(0), l.text, l.detail))
 	return l
 }
@@ -429,6 +435,7 @@ func (l *targetLine) set(u *uploadsView, i int, r *row, t persist.Target) {
 	show(l.pause, canPause(t))
 	show(l.resume, t.State == core.StatePaused)
 	show(l.retry, t.State == core.StateFailed)
+	show(l.startOver, t.State == core.StateFailed)
 	show(l.cancel, unfinished)
 	show(l.copyLink, t.State == core.StateDone && targetLink(t) != "")
 }

@@ -78,8 +78,12 @@ func (r *row) apply(ev core.Event, steps *stepBook) {
 	// of order: one carrying an older revision than the row's must not
 	// take the row back (only its live bytes are still news).
 	if ev.Job.Rev < prev.Rev {
-		if tr := r.transfer(acct); ev.Sent > 0 {
+		tr := r.transfer(acct)
+		if ev.Sent > 0 {
 			tr.sent, tr.speed, tr.eta, tr.retryIn = ev.Sent, ev.Speed, ev.ETA, ev.RetryIn
+		}
+		if ev.RetryIn > 0 { // a wait before a retry, and why
+			tr.retryIn, tr.err = ev.RetryIn, ev.Err
 		}
 		return
 	}
@@ -165,6 +169,7 @@ type uploadsView struct {
 	total    *widget.Label
 	totals   core.Totals
 	clearBtn *widget.Button
+	bulk     *bulkBar // Pause all, Resume all, Retry failed, Cancel all
 	details  *detailsPanel
 	posters  *posterCache
 	selected string
@@ -212,7 +217,8 @@ func newUploadsView(ui *UI) *uploadsView {
 	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), u.chooseFolder)
 	u.clearBtn = widget.NewButtonWithIcon("Clear finished", theme.DeleteIcon(), u.clearFinished)
 	u.summary = widget.NewLabel("")
-	toolbar := container.NewHBox(add, addFolder, u.clearBtn, layout.NewSpacer(), u.summary)
+	u.bulk = newBulkBar(u)
+	toolbar := container.NewHBox(add, addFolder, u.clearBtn, u.bulk.box, layout.NewSpacer(), u.summary)
 
 	// The message bar has a slot of its own, two lines tall, shown or not,
 	// so a message never pushes the queue down under the pointer. A longer
@@ -424,6 +430,7 @@ func (u *uploadsView) refreshSummary() {
 	} else {
 		u.clearBtn.Disable()
 	}
+	u.bulk.refresh()
 }
 
 // jobs yields the list's jobs.
