@@ -10,13 +10,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -406,24 +406,17 @@ func (a *accountView) confirmSignOut() {
 	if !ok {
 		return
 	}
-	dialog.ShowConfirm("Sign out?", "GJW Uploader forgets the session of account "+def.Name+
-		". Its queued uploads wait until you sign in again.",
-		func(ok bool) {
-			if ok {
-				a.remove(def.Name, "Signed out; the session was removed from this computer.")
-			}
-		}, a.ui.win)
+	ask.Confirm(a.ui.win, "Sign out?", "GJW Uploader forgets the session of account "+def.Name+
+		". Its queued uploads wait until you sign in again.", "Sign out", "Stay signed in",
+		ask.Then(func() { a.remove(def.Name, "Signed out; the session was removed from this computer.") }))
 }
 
 // confirmRemove removes one account, after asking.
 func (a *accountView) confirmRemove(acct account.Account) {
-	dialog.ShowConfirm("Remove "+acct.Name+"?", fmt.Sprintf("GJW Uploader forgets the %s account %s and wipes its secrets "+
+	ask.Confirm(a.ui.win, "Remove "+acct.Name+"?", fmt.Sprintf("GJW Uploader forgets the %s account %s and wipes its secrets "+
 		"from this computer. Its uploads stop and wait until you add it again.", account.Title(acct.Platform), acct.Name),
-		func(ok bool) {
-			if ok {
-				a.remove(acct.Name, "Removed "+acct.Name+"; its secrets were wiped from this computer.")
-			}
-		}, a.ui.win)
+		"Remove account", "Keep it",
+		ask.Then(func() { a.remove(acct.Name, "Removed "+acct.Name+"; its secrets were wiped from this computer.") }))
 }
 
 // remove wipes an account off the UI goroutine.

@@ -80,7 +80,7 @@ func TestAccountTabSecondChannelAndRemove(t *testing.T) {
 		t.Fatal("no Remove button on the second account")
 	}
 	test.Tap(remove)
-	h.tapDialogButton("Yes")
+	h.confirm()
 	h.eventually("the removal", func() bool { return strings.Contains(a.result.Text, "Removed second") })
 	if _, ok, _ := h.accts.Get("second"); ok {
 		t.Fatal("the account is still there")

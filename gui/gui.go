@@ -156,6 +156,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	u.content = u.withTabRow(u.tabs, u.banner)
 	win.SetContent(u.content)
 	win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
+	u.keys()
 
 	jobs, err := d.Engine.Jobs()
 	if err != nil {

@@ -302,7 +302,7 @@ func TestRowButtonsDriveTheEngine(t *testing.T) {
 	}
 	// Cancel once the content entry exists: confirmed in a dialog.
 	test.Tap(h.rowView(id3).cancel)
-	h.tapDialogButton("Yes")
+	h.confirm()
 	h.eventually("cancel", func() bool { return h.job(id3).State == core.StateCanceled })
 	h.eventually("the canceled row", func() bool { return strings.Contains(h.rowView(id3).status.Text, "Canceled") })
 
@@ -560,7 +560,7 @@ func TestAccountRefreshAndSignOut(t *testing.T) {
 		t.Fatal("refresh did not rotate the session")
 	}
 	test.Tap(a.signOut)
-	h.tapDialogButton("Yes")
+	h.confirm()
 	h.eventually("the sign-out", func() bool { return a.status.Text == "Not signed in" })
 	if _, ok, _ := session.Credentials(); ok {
 		t.Fatal("sign out kept the credentials")

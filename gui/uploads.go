@@ -22,6 +22,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -156,7 +157,7 @@ type uploadsView struct {
 	// templates to rows in UpdateItem and recycles them while scrolling).
 	shown map[string]*rowView
 
-	list    *widget.List
+	list    *queueList
 	hint    fyne.CanvasObject
 	msg     *widget.Label
 	msgBar  *fyne.Container
@@ -190,20 +191,20 @@ func newUploadsView(ui *UI) *uploadsView {
 	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}, shown: map[string]*rowView{},
 		steps: newStepBook(), heights: map[int]float32{}}
 	u.posters = newPosterCache(ui, u.posterLoaded)
-	u.list = widget.NewList(
-		func() int { return len(u.rows) },
-		func() fyne.CanvasObject { return newRowView(u) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(u.rows) {
-				rv := o.(*rowView)
-				if u.shown[rv.id] == rv {
-					delete(u.shown, rv.id)
-				}
-				rv.set(i, u.rows[i])
-				u.shown[rv.id] = rv
+	u.list = &queueList{onDelete: u.deleteSelected}
+	u.list.Length = func() int { return len(u.rows) }
+	u.list.CreateItem = func() fyne.CanvasObject { return newRowView(u) }
+	u.list.UpdateItem = func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i < len(u.rows) {
+			rv := o.(*rowView)
+			if u.shown[rv.id] == rv {
+				delete(u.shown, rv.id)
 			}
-		},
-	)
+			rv.set(i, u.rows[i])
+			u.shown[rv.id] = rv
+		}
+	}
+	u.list.ExtendBaseWidget(u.list)
 	u.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(u.rows) && u.rows[i].job.ID != u.selected {
 			u.selected = u.rows[i].job.ID
@@ -792,21 +793,22 @@ func (u *uploadsView) cancel(id string) {
 		u.act(id, "cancel", u.ui.deps.Engine.Cancel)
 		return
 	}
-	dialog.ShowConfirm("Cancel this upload?",
+	ask.Confirm(u.ui.win, "Cancel this upload?",
 		fmt.Sprintf("“%s” will stop for good. Its unpublished entry stays in your channel's drafts.", r.job.Meta.Title),
-		func(ok bool) {
-			if ok {
-				u.act(id, "cancel", u.ui.deps.Engine.Cancel)
-			}
-		}, u.ui.win)
+		"Cancel upload", "Keep uploading", ask.Then(func() { u.act(id, "cancel", u.ui.deps.Engine.Cancel) }))
 }
 
-// remove forgets one finished or canceled row.
+// remove removes one finished or canceled upload.
 func (u *uploadsView) remove(id string) {
 	if err := u.ui.deps.Engine.Remove(id); err != nil {
 		u.say(widget.WarningImportance, "Could not remove: "+err.Error())
 		return
 	}
+	u.forget(id)
+}
+
+// forget takes a removed upload's row out of the list.
+func (u *uploadsView) forget(id string) {
 	i, ok := u.index[id]
 	if !ok {
 		return
@@ -936,13 +938,9 @@ func (u *uploadsView) cancelTarget(id, account string) {
 		do()
 		return
 	}
-	dialog.ShowConfirm("Cancel this upload to "+account+"?",
+	ask.Confirm(u.ui.win, "Cancel this upload to "+account+"?",
 		fmt.Sprintf("“%s” will stop for good on %s. Its unpublished entry stays in that channel's drafts.", r.job.Meta.Title, account),
-		func(ok bool) {
-			if ok {
-				do()
-			}
-		}, u.ui.win)
+		"Cancel upload", "Keep uploading", ask.Then(do))
 }
 
 func (u *uploadsView) copyTargetLink(id, account string) {

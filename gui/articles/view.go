@@ -40,6 +40,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -441,11 +442,7 @@ func (v *View) confirmDelete() {
 	if d.ContentID != "" {
 		msg += "\nThe article stays on Gan Jing World; only the draft here is deleted."
 	}
-	dialog.ShowConfirm("Delete draft", msg, func(ok bool) {
-		if ok {
-			v.deleteDraft(d.ID)
-		}
-	}, v.win)
+	ask.Confirm(v.win, "Delete draft", msg, "Delete draft", "Keep it", ask.Then(func() { v.deleteDraft(d.ID) }))
 }
 
 func listTitle(d persist.Draft) string {
@@ -585,9 +582,9 @@ func (v *View) switchMode(mode string) {
 		return
 	}
 	s := v.current
-	dialog.ShowConfirm("Write in HTML?",
-		"The Markdown becomes the platform's HTML: headings and lists turn into plain paragraphs,\nand switching back to Markdown does not bring them back.",
-		func(ok bool) {
+	ask.Confirm(v.win, "Write in HTML?",
+		"The Markdown becomes the platform's HTML: headings and lists turn into plain paragraphs, and switching back to Markdown does not bring them back.",
+		"Yes", "No", func(ok bool) {
 			switch {
 			case v.current != s: // another draft was opened meanwhile
 			case ok:
@@ -595,7 +592,7 @@ func (v *View) switchMode(mode string) {
 			default:
 				v.showSource(s.Draft()) // the switch shows Markdown again
 			}
-		}, v.win)
+		})
 }
 
 // ---- drops and files ----

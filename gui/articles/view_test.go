@@ -434,7 +434,7 @@ func TestArticlePublishShowsLink(t *testing.T) {
 	}
 
 	test.Tap(v.delBtn)
-	yes := findButton(f.win.Canvas().Overlays().Top(), "Yes")
+	yes := findButton(f.win.Canvas().Overlays().Top(), "Delete draft")
 	if yes == nil {
 		t.Fatal("no confirmation dialog")
 	}
