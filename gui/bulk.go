@@ -6,11 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 )
 
 // bulkBar is the Uploads toolbar's actions on the whole queue: Pause all,
@@ -68,14 +68,8 @@ func (b *bulkBar) confirmCancelAll() {
 	if remote > 0 {
 		text += " " + plural(remote, "entry already made stays", "entries already made stay") + " on the platform, unpublished."
 	}
-	d := dialog.NewConfirm("Cancel all uploads?", text, func(ok bool) {
-		if ok {
-			b.run("Canceled", b.u.ui.deps.Engine.CancelAll)
-		}
-	}, b.u.ui.win)
-	d.SetConfirmText("Cancel all")
-	d.SetDismissText("Keep them")
-	d.Show()
+	ask.Confirm(b.u.ui.win, "Cancel all uploads?", text, "Cancel all", "Keep them",
+		ask.Then(func() { b.run("Canceled", b.u.ui.deps.Engine.CancelAll) }))
 }
 
 // refresh enables the actions that have something to act on.
@@ -128,14 +122,9 @@ func (u *uploadsView) startOver(id, account string) {
 	if len(left) > 0 {
 		text += " The entry the failed upload made stays on " + strings.Join(left, " and ") + ": delete it there if you do not want it."
 	}
-	d := dialog.NewConfirm("Start over?", text, func(ok bool) {
-		if ok {
-			u.act(id, "start over", func(id string) error { return u.ui.deps.Engine.StartOver(id, account) })
-		}
-	}, u.ui.win)
-	d.SetConfirmText("Start over")
-	d.SetDismissText("Keep it")
-	d.Show()
+	ask.Confirm(u.ui.win, "Start over?", text, "Start over", "Keep it", ask.Then(func() {
+		u.act(id, "start over", func(id string) error { return u.ui.deps.Engine.StartOver(id, account) })
+	}))
 }
 
 // startOverTarget is startOver for one target of a cross-posted job.

@@ -55,6 +55,7 @@ func TestConfirmDialogsDrawNoIconOverTheirText(t *testing.T) {
 	}{
 		{"Cancel", func() { test.Tap(h.rowView("seeda").cancel) }},
 		{"Sign out", func() { test.Tap(h.ui.account.signOut) }},
+		{"Cancel all", func() { test.Tap(h.ui.uploads.bulk.stop) }},
 	} {
 		c.open()
 		if h.win.Canvas().Overlays().Top() == nil {
