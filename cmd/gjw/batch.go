@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -221,6 +222,9 @@ func cmdWatch(ctx context.Context, a *app, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usageError{"watch needs exactly one folder: gjw watch DIR"}
+	}
+	if fi, err := os.Stat(pos[0]); err != nil || !fi.IsDir() {
+		return usageError{fmt.Sprintf("watch folder %q is not a folder: create it or name another", pos[0])}
 	}
 	out := &watchPrinter{a: a, asJSON: *asJSON, printed: map[string]string{}}
 	a.onEvent = out.event
