@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -13,28 +12,52 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 )
 
-// bulkBar is the Uploads toolbar's actions on the whole queue: Pause all,
-// Resume all, Retry failed and Cancel all (which asks first). Each is
-// enabled while some target is in a state it acts on.
+// bulkBar is the Uploads toolbar's "All uploads" menu, acting on the
+// whole queue: Pause all, Resume all, Retry failed and Cancel all (which
+// asks first). An action is offered while some target is in a state it
+// acts on; the button is disabled while none is.
 type bulkBar struct {
-	u                                *uploadsView
-	pauseAll, resumeAll, retry, stop *widget.Button
-	box                              *fyne.Container
+	u      *uploadsView
+	button *widget.Button
+	box    fyne.CanvasObject
 }
+
+// Bulk actions, as the menu names them.
+const (
+	pauseAllLabel  = "Pause all"
+	resumeAllLabel = "Resume all"
+	retryAllLabel  = "Retry all failed"
+	cancelAllLabel = "Cancel all…"
+)
 
 func newBulkBar(u *uploadsView) *bulkBar {
 	b := &bulkBar{u: u}
-	engine := u.ui.deps.Engine
-	b.pauseAll = widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { b.run("Paused", engine.PauseAll) })
-	b.resumeAll = widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), func() { b.run("Resumed", engine.ResumeAll) })
-	b.retry = widget.NewButtonWithIcon("Retry failed", theme.ViewRefreshIcon(), func() { b.run("Retrying", engine.RetryFailed) })
-	b.stop = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), b.confirmCancelAll)
-	for _, btn := range []*widget.Button{b.pauseAll, b.resumeAll, b.retry, b.stop} {
-		btn.Importance = widget.LowImportance
-		btn.Disable()
-	}
-	b.box = container.NewHBox(b.pauseAll, b.resumeAll, b.retry, b.stop)
+	b.button = widget.NewButtonWithIcon("All uploads", theme.MoreVerticalIcon(), b.showMenu)
+	b.button.Disable()
+	b.box = b.button
 	return b
+}
+
+// menu is the actions, each disabled while it has nothing to act on.
+func (b *bulkBar) menu() *fyne.Menu {
+	engine := b.u.ui.deps.Engine
+	can := b.states()
+	item := func(label string, icon fyne.Resource, on bool, fn func()) *fyne.MenuItem {
+		it := fyne.NewMenuItemWithIcon(label, icon, fn)
+		it.Disabled = !on
+		return it
+	}
+	return fyne.NewMenu("",
+		item(pauseAllLabel, theme.MediaPauseIcon(), can.pausable, func() { b.run("Paused", engine.PauseAll) }),
+		item(resumeAllLabel, theme.MediaPlayIcon(), can.paused, func() { b.run("Resumed", engine.ResumeAll) }),
+		item(retryAllLabel, theme.ViewRefreshIcon(), can.failed, func() { b.run("Retrying", engine.RetryFailed) }),
+		fyne.NewMenuItemSeparator(),
+		item(cancelAllLabel, theme.CancelIcon(), can.unfinished, b.confirmCancelAll),
+	)
+}
+
+func (b *bulkBar) showMenu() {
+	widget.ShowPopUpMenuAtRelativePosition(b.menu(), b.u.ui.win.Canvas(), fyne.NewPos(0, b.button.Size().Height), b.button)
 }
 
 // run does one bulk action and says what it did.
@@ -72,28 +95,34 @@ func (b *bulkBar) confirmCancelAll() {
 		ask.Then(func() { b.run("Canceled", b.u.ui.deps.Engine.CancelAll) }))
 }
 
-// refresh enables the actions that have something to act on.
-func (b *bulkBar) refresh() {
-	var pausable, paused, failed, unfinished bool
+// queueStates says which bulk actions have something to act on.
+type queueStates struct{ pausable, paused, failed, unfinished bool }
+
+func (b *bulkBar) states() queueStates {
+	var q queueStates
 	for _, r := range b.u.rows {
 		for _, t := range r.job.Targets {
 			switch t.State {
 			case core.StateRunning, core.StateQueued, core.StateWaiting:
-				pausable = true
+				q.pausable = true
 			case core.StatePaused:
-				paused = true
+				q.paused = true
 			case core.StateFailed:
-				failed = true
+				q.failed = true
 			}
-			unfinished = unfinished || (t.State != core.StateDone && t.State != core.StateCanceled)
+			q.unfinished = q.unfinished || (t.State != core.StateDone && t.State != core.StateCanceled)
 		}
 	}
-	for btn, on := range map[*widget.Button]bool{b.pauseAll: pausable, b.resumeAll: paused, b.retry: failed, b.stop: unfinished} {
-		if on && btn.Disabled() {
-			btn.Enable()
-		} else if !on && !btn.Disabled() {
-			btn.Disable()
-		}
+	return q
+}
+
+// refresh enables the menu while some upload is unfinished (every action
+// acts on unfinished ones).
+func (b *bulkBar) refresh() {
+	if on := b.states().unfinished; on && b.button.Disabled() {
+		b.button.Enable()
+	} else if !on && !b.button.Disabled() {
+		b.button.Disable()
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
@@ -140,50 +142,85 @@ func TestStartOverAsksThenMakesANewEntry(t *testing.T) {
 	}
 }
 
-// The toolbar's Pause all, Retry failed, Resume all and Cancel all (after
-// asking) act on the whole queue, each on the uploads it is for.
+// bulk opens the toolbar's "All uploads" menu and taps label in it,
+// failing if it is not offered.
+func (h *harness) bulk(label string) {
+	h.t.Helper()
+	test.Tap(h.ui.uploads.bulk.button)
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		h.t.Fatal("no menu shown")
+	}
+	// The item is the innermost tappable holding the label (the pop-up
+	// around it is tappable too: that dismisses it).
+	var last fyne.Tappable
+	for _, o := range test.LaidOutObjects(top) {
+		if tp, ok := o.(fyne.Tappable); ok {
+			last = tp
+		}
+		if tx, ok := o.(*canvas.Text); ok && tx.Text == label && last != nil {
+			test.Tap(last)
+			h.pump()
+			return
+		}
+	}
+	h.t.Fatalf("no %q in the menu", label)
+}
+
+// offered reports whether the "All uploads" menu offers label (enabled).
+func (h *harness) offered(label string) bool {
+	for _, it := range h.ui.uploads.bulk.menu().Items {
+		if it.Label == label {
+			return !it.Disabled
+		}
+	}
+	return false
+}
+
+// The toolbar's "All uploads" menu pauses, retries the failed, resumes
+// and (after asking) cancels the whole queue, each action on the uploads
+// it is for.
 func TestBulkActionsInTheToolbar(t *testing.T) {
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{parallel: 1})
-	b := h.ui.uploads.bulk
 	// The first fails on its content entry (the call and its one retry).
 	p.sb.Inject(sandbox.Fault{Host: "api", Path: "/v1.0c/add-content", Status: 400, Times: 2})
 	a := h.addVideo("a")
 	h.eventually("a to fail", func() bool { return h.row(a).job.State == core.StateFailed })
-	if b.retry.Disabled() || !b.resumeAll.Disabled() {
-		t.Fatalf("with one failed: retry enabled %v, resume enabled %v", !b.retry.Disabled(), !b.resumeAll.Disabled())
+	if !h.offered(retryAllLabel) || h.offered(resumeAllLabel) || h.ui.uploads.bulk.button.Disabled() {
+		t.Fatalf("with one failed: retry %v, resume %v", h.offered(retryAllLabel), h.offered(resumeAllLabel))
 	}
 	p.slowPatch.Store(int64(40 * time.Millisecond))
 	bID, cID := h.addVideo("b"), h.addVideo("c")
 	h.eventually("b to upload", func() bool { return view(h.job(bID)).Offset > 0 })
 
-	test.Tap(b.pauseAll)
+	h.bulk(pauseAllLabel)
 	h.eventually("everything moving to pause", func() bool {
 		return h.job(bID).State == core.StatePaused && h.job(cID).State == core.StatePaused
 	})
 	if h.job(a).State != core.StateFailed {
 		t.Fatal("Pause all touched the failed upload")
 	}
-	h.eventually("the buttons to follow", func() bool { return !b.resumeAll.Disabled() && b.pauseAll.Disabled() })
+	h.eventually("the menu to follow", func() bool { return h.offered(resumeAllLabel) && !h.offered(pauseAllLabel) })
 
 	p.slowPatch.Store(0)
-	test.Tap(b.retry)
+	h.bulk(retryAllLabel)
 	h.eventually("the failed one to publish", func() bool { return h.job(a).State == core.StateDone })
 	if h.job(bID).State != core.StatePaused {
-		t.Fatal("Retry failed resumed a paused upload")
+		t.Fatal("Retry all failed resumed a paused upload")
 	}
 
 	p.slowPatch.Store(int64(40 * time.Millisecond))
-	test.Tap(b.resumeAll)
+	h.bulk(resumeAllLabel)
 	h.eventually("b to upload again", func() bool { return h.job(bID).State == core.StateRunning })
 
-	test.Tap(b.stop)
+	h.bulk(cancelAllLabel)
 	h.tapDialogButton("Keep them")
 	h.pump()
 	if s := h.job(cID).State; s == core.StateCanceled {
 		t.Fatal("Keep them canceled")
 	}
-	test.Tap(b.stop)
+	h.bulk(cancelAllLabel)
 	h.tapDialogButton("Cancel all")
 	h.eventually("everything unfinished to cancel", func() bool {
 		return h.job(bID).State == core.StateCanceled && h.job(cID).State == core.StateCanceled
@@ -191,5 +228,5 @@ func TestBulkActionsInTheToolbar(t *testing.T) {
 	if h.job(a).State != core.StateDone {
 		t.Fatal("Cancel all touched the published upload")
 	}
-	h.eventually("the buttons to go grey", func() bool { return b.stop.Disabled() && b.pauseAll.Disabled() })
+	h.eventually("the menu to go grey", func() bool { return h.ui.uploads.bulk.button.Disabled() })
 }

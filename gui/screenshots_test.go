@@ -93,8 +93,9 @@ func TestScreenshots(t *testing.T) {
 			jobs[3].State = core.StateFailed
 			jobs[3].Targets[0] = gjwTarget(t, gjw.StepUpload, core.StateFailed, gjw.Checkpoint{ContentID: "4ef"})
 			jobs[3].Targets[0].Offset = 120 * mb
-			jobs[3].Targets[0].Reason = string(dest.ReasonFileChanged)
-			jobs[3].Targets[0].Error = `step 6 (uploading video): video "/home/ana/Videos/dumplings.mp4" changed since it was queued: cancel and add it again`
+			jobs[3].Targets[0].Reason = string(dest.ReasonUnreachable)
+			jobs[3].Targets[0].Error = "step 6 (uploading video): gave up after 6 attempts: upload chunk: cannot reach the server: " +
+				"vodapi.cloudokyo.cloud: dial tcp 104.18.32.7:443: connect: connection refused"
 		}
 		for i := range jobs {
 			j := &jobs[i]
@@ -122,6 +123,8 @@ func TestScreenshots(t *testing.T) {
 	t.Run("failure", func(t *testing.T) {
 		h := queue(t, true)
 		h.ui.uploads.list.Select(3)
+		h.ui.uploads.details.tech.acc.OpenAll() // the technical line, under Details
+		h.ui.uploads.details.content.Refresh()
 		h.ui.uploads.Drop([]string{sandboxtest.WriteRandom(t, filepath.Join(files, "notes.txt"), 10)})
 		h.waitDrops()
 		writeScreenshot(t, h, "failure.png")
