@@ -55,7 +55,7 @@ func TestConfirmDialogsDrawNoIconOverTheirText(t *testing.T) {
 	}{
 		{"Cancel", func() { test.Tap(h.rowView("seeda").cancel) }},
 		{"Sign out", func() { test.Tap(h.ui.account.signOut) }},
-		{"Cancel all", func() { test.Tap(h.ui.uploads.bulk.stop) }},
+		{"Cancel all", func() { h.ui.uploads.bulk.confirmCancelAll() }}, // the "All uploads" menu's Cancel all…
 	} {
 		c.open()
 		if h.win.Canvas().Overlays().Top() == nil {
