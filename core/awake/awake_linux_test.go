@@ -27,12 +27,13 @@ func (l *logind) Inhibit(what, who, why, mode string) (dbus.UnixFD, *dbus.Error)
 	if err != nil {
 		return 0, dbus.MakeFailedError(err)
 	}
+	fd := dbus.UnixFD(w.Fd()) // before the unlock: the test closes w once it holds mu
 	l.mu.Lock()
 	l.args = []string{what, who, why, mode}
 	l.locks = append(l.locks, r)
 	l.sent = append(l.sent, w)
 	l.mu.Unlock()
-	return dbus.UnixFD(w.Fd()), nil
+	return fd, nil
 }
 
 // TestLogindInhibitOverDBus runs the real Linux inhibitor against a
