@@ -38,7 +38,9 @@ func (e *Engine) run(ctx context.Context, id, account string) error {
 	}
 	if t := j.Target(account); t.Platform == "" && d.Platform() != "" {
 		// Queued before its account existed: now it has a platform.
-		e.updateTarget(id, account, func(_ *persist.Job, t *persist.Target) error { t.Platform = d.Platform(); return nil })
+		if j, err := e.updateTarget(id, account, func(_ *persist.Job, t *persist.Target) error { t.Platform = d.Platform(); return nil }); err == nil {
+			e.emit(Event{Job: j, Target: account})
+		}
 	}
 	p := e.newProgress(id, account, d)
 	defer p.stopTicker()
@@ -218,7 +220,12 @@ func (p *progress) Checkpoint(state any) error {
 	if err != nil {
 		return err
 	}
-	_, err = p.save(func(_ *persist.Job, t *persist.Target) { t.Checkpoint = b })
+	j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.Checkpoint = b })
+	if err == nil {
+		// Reported like every write, so a reader's copy is never behind
+		// (the GUI asks before canceling once a remote entry exists).
+		p.e.emit(Event{Job: j, Target: p.account})
+	}
 	return err
 }
 
@@ -237,7 +244,9 @@ func (p *progress) Latest() (dest.Edition, error) {
 }
 
 func (p *progress) Published(rev int) {
-	p.save(func(_ *persist.Job, t *persist.Target) { t.SentRev = max(t.SentRev, rev) })
+	if j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.SentRev = max(t.SentRev, rev) }); err == nil {
+		p.e.emit(Event{Job: j, Target: p.account})
+	}
 }
 
 // report emits one progress event for job j: the acknowledged bytes, and
