@@ -28,11 +28,21 @@ func FFmpegPath() (string, error) {
 	return p, nil
 }
 
-// ExtractFrame writes the frame of video at time at as a JPEG poster (at
+// ExtractFrame writes one frame of video, one second in, as a JPEG poster
+// to out, with the ffmpeg on PATH (ExtractFrameAt).
+func ExtractFrame(ctx context.Context, video, out string) error {
+	ff, err := FFmpegPath()
+	if err != nil {
+		return err
+	}
+	return ExtractFrameAt(ctx, ff, video, out, time.Second)
+}
+
+// ExtractFrameAt writes the frame of video at time at as a JPEG poster (at
 // most 1280 pixels wide) to out, with the ffmpeg at path ffmpeg. A video
 // shorter than at gives its first frame. It blocks until ffmpeg ends or
 // ctx is done; call it off the UI goroutine.
-func ExtractFrame(ctx context.Context, ffmpeg, video, out string, at time.Duration) error {
+func ExtractFrameAt(ctx context.Context, ffmpeg, video, out string, at time.Duration) error {
 	var last error
 	for _, at := range []time.Duration{at, 0} {
 		os.Remove(out)

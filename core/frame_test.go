@@ -28,7 +28,7 @@ func TestExtractFrame(t *testing.T) {
 		t.Fatalf("frame times of 10 s: %v", at)
 	}
 	out := filepath.Join(dir, "poster.jpg")
-	if err := core.ExtractFrame(context.Background(), ff, video, out, time.Second); err != nil {
+	if err := core.ExtractFrame(context.Background(), video, out); err != nil {
 		t.Fatal(err)
 	}
 	if err := gjw.ValidateImage(out); err != nil {
@@ -36,7 +36,7 @@ func TestExtractFrame(t *testing.T) {
 	}
 
 	notVideo := sandboxtest.WriteRandom(t, filepath.Join(dir, "noise.mp4"), 4096)
-	err = core.ExtractFrame(context.Background(), ff, notVideo, filepath.Join(dir, "none.jpg"), time.Second)
+	err = core.ExtractFrameAt(context.Background(), ff, notVideo, filepath.Join(dir, "none.jpg"), time.Second)
 	if err == nil || !strings.Contains(err.Error(), "choose a poster image") {
 		t.Fatalf("want a poster-choice error for a non-video, got %v", err)
 	}

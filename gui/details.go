@@ -3,13 +3,12 @@ package gui
 import (
 	"context"
 	"fmt"
+	"image"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,6 +40,12 @@ type detailsPanel struct {
 	lang      *widget.SelectEntry
 	vis       *widget.RadioGroup
 	kids      *widget.Check
+	// frames are the poster frames offered (10 %, 50 %, 90 % in), taken
+	// with ffmpeg when a job is first shown; framesOf keeps them by job.
+	frames    []*frameChoice
+	frameNote *widget.Label
+	framesOf  map[string][]string
+	taking    map[string]bool
 	dests     *widget.CheckGroup // the accounts the video goes to
 	filling   bool               // dests is being set from the job, not by the creator
 	save      *widget.Button
@@ -56,7 +61,7 @@ type detailsPanel struct {
 }
 
 func newDetailsPanel(u *uploadsView) *detailsPanel {
-	d := &detailsPanel{u: u}
+	d := &detailsPanel{u: u, framesOf: map[string][]string{}, taking: map[string]bool{}}
 	d.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.heading.Truncation = fyne.TextTruncateEllipsis
 	d.state = widget.NewLabel("")
@@ -65,7 +70,16 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.poster = canvas.NewImageFromImage(noPoster)
 	d.poster.FillMode = canvas.ImageFillContain
 	d.poster.SetMinSize(fyne.NewSize(192, 108))
-	choose := widget.NewButtonWithIcon("Choose poster…", theme.FileImageIcon(), d.choosePoster)
+	choose := widget.NewButtonWithIcon("Choose file…", theme.FileImageIcon(), d.choosePoster)
+	frameBox := container.NewHBox()
+	for range 3 {
+		f := newFrameChoice(d)
+		d.frames = append(d.frames, f)
+		frameBox.Add(f.box)
+	}
+	d.frameNote = widget.NewLabel("")
+	d.frameNote.SizeName = theme.SizeNameCaptionText
+	d.frameNote.Alignment = fyne.TextAlignCenter
 
 	d.title = widget.NewEntry()
 	d.title.SetPlaceHolder("Title shown on Gan Jing World")
@@ -105,7 +119,9 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	// scroll would be as wide as its widest line).
 	d.form = container.NewScroll(container.NewVBox(
 		d.heading, d.state, d.tech.object(), d.link,
-		container.NewBorder(nil, nil, nil, container.NewCenter(choose), container.NewCenter(d.poster)),
+		container.NewCenter(d.poster),
+		container.NewCenter(container.NewHBox(frameBox, container.NewCenter(choose))),
+		d.frameNote,
 		form, d.save, d.result,
 	))
 	// Fixed lines: a word-wrapping label in a Center has no width to wrap
@@ -148,6 +164,7 @@ func (d *detailsPanel) show(r *row) {
 	d.dests.Refresh()
 	d.filling = false
 	d.update(r)
+	d.showFrames(j)
 	d.empty.Hide()
 	d.form.Show()
 }
@@ -222,8 +239,121 @@ func (d *detailsPanel) setPoster(path string) {
 }
 
 func (d *detailsPanel) posterLoaded(path string) {
-	if d.id != "" && path == d.posterFor {
+	if d.id == "" {
+		return
+	}
+	if path == d.posterFor {
 		d.setPoster(path)
+	}
+	for _, f := range d.frames {
+		if f.path == path {
+			f.set(path)
+		}
+	}
+}
+
+// choose makes path the poster in the form (saved with Save).
+func (d *detailsPanel) choose(path string) {
+	if d.id == "" {
+		return
+	}
+	d.newPoster = path
+	d.setPoster(path)
+	d.result.Importance = widget.MediumImportance
+	d.result.SetText("New poster chosen: save to use it.")
+}
+
+// showFrames offers the job's poster frames, taking them with ffmpeg the
+// first time (off the UI goroutine).
+func (d *detailsPanel) showFrames(j persist.Job) {
+	paths, ok := d.framesOf[j.ID]
+	switch {
+	case ok:
+		d.frameNote.SetText("")
+		if len(paths) == 0 {
+			d.frameNote.SetText("No frames could be taken of this video: choose a file.")
+		}
+	case j.State == core.StateCanceled:
+		d.frameNote.SetText("")
+	case d.taking[j.ID]:
+		d.frameNote.SetText("Taking frames of the video…")
+	default:
+		if _, err := findFFmpeg(); err != nil {
+			d.frameNote.SetText("Install ffmpeg to pick a frame of the video; or choose a file.")
+			break
+		}
+		d.frameNote.SetText("Taking frames of the video…")
+		d.taking[j.ID] = true
+		id, video := j.ID, j.VideoPath
+		d.u.ui.goBackground(func(ctx context.Context) {
+			dir, err := d.u.posterDir()
+			var frames []string
+			if err == nil {
+				frames, err = takeFrames(ctx, dir, id, video)
+			}
+			d.u.ui.do(func() {
+				delete(d.taking, id)
+				if err != nil && ctx.Err() == nil {
+					fyne.LogError("poster frames of "+video, err)
+				}
+				d.framesOf[id] = frames
+				if d.id == id {
+					if r := d.u.row(id); r != nil {
+						d.showFrames(r.job)
+					}
+				}
+			})
+		})
+	}
+	for k, f := range d.frames {
+		p := ""
+		if k < len(paths) {
+			p = paths[k]
+		}
+		f.set(p)
+	}
+}
+
+// frameChoice is one poster frame offered in the details panel: tapping it
+// makes it the poster in the form.
+type frameChoice struct {
+	path string
+	btn  *widget.Button
+	img  *canvas.Image
+	box  *fyne.Container
+	get  func(path string) image.Image // the poster cache
+}
+
+func newFrameChoice(d *detailsPanel) *frameChoice {
+	f := &frameChoice{}
+	f.img = canvas.NewImageFromImage(noPoster)
+	f.img.FillMode = canvas.ImageFillContain
+	f.img.SetMinSize(fyne.NewSize(96, 54))
+	f.btn = widget.NewButton("", func() {
+		if f.path != "" {
+			d.choose(f.path)
+		}
+	})
+	f.btn.Importance = widget.LowImportance
+	f.box = container.NewStack(f.btn, container.NewPadded(f.img))
+	f.box.Hide()
+	f.get = d.u.posters.get
+	return f
+}
+
+// set shows the frame at path ("" hides the choice).
+func (f *frameChoice) set(path string) {
+	f.path = path
+	show(f.box, path != "")
+	img := noPoster
+	if path != "" {
+		if got := f.get(path); got != nil {
+			img = got
+		}
+	}
+	if f.img.Image != img {
+		f.img.Image = img
+		f.img.Refresh()
 	}
 }
 
@@ -243,18 +373,15 @@ func (d *detailsPanel) choosePoster() {
 		return
 	}
 	id := d.id
-	fd := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil || rc == nil || d.id != id {
-			return
+	r := d.u.row(id)
+	if r == nil {
+		return
+	}
+	d.u.posterDialog(r.job.VideoPath, func(path string) {
+		if d.id == id {
+			d.choose(path)
 		}
-		rc.Close()
-		d.newPoster = rc.URI().Path()
-		d.setPoster(d.newPoster)
-		d.result.SetText("New poster chosen: save to use it.")
-	}, d.u.ui.win)
-	fd.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}))
-	fd.Resize(fyne.NewSize(760, 520))
-	fd.Show()
+	})
 }
 
 // destsChanged applies a change of destinations made by the creator: new

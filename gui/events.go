@@ -59,6 +59,11 @@ func (e *Events) Push(ev core.Event) {
 	k := eventKey{ev.Job.ID, ev.Target}
 	e.mu.Lock()
 	if i, ok := e.index[k]; ok {
+		if old := e.queue[i].ev; old.Job.Rev > ev.Job.Rev {
+			// Reported after a newer write of the job (targets report from
+			// their own goroutines): keep the newer job, take the news.
+			ev = newerJob(old, ev)
+		}
 		e.queue[i] = queuedEvent{dead: true}
 	}
 	e.index[k] = len(e.queue)
@@ -77,6 +82,15 @@ func (e *Events) Push(ev core.Event) {
 	if schedule {
 		e.do(e.flush)
 	}
+}
+
+// newerJob is old (of a newer revision) with the live transfer figures of
+// late, an event of an older revision reported after it.
+func newerJob(old, late core.Event) core.Event {
+	if late.Sent > 0 {
+		old.Sent, old.Speed, old.ETA, old.RetryIn = late.Sent, late.Speed, late.ETA, late.RetryIn
+	}
+	return old
 }
 
 // compact drops the dead events from the queue (e.mu held).

@@ -155,7 +155,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 
 	u.content = u.withTabRow(u.tabs, u.banner)
 	win.SetContent(u.content)
-	win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
+	win.SetOnDropped(u.dropAt)
 	u.keys()
 
 	jobs, err := d.Engine.Jobs()
@@ -214,7 +214,19 @@ func (u *UI) Drop(paths []string) {
 	u.uploads.Drop(paths)
 }
 
-// DropURIs is the window's drop handler: local files become paths, as for
+// dropAt is the window's drop handler: an image dropped on an upload (its
+// row, or the details panel) becomes its poster; anything else goes to
+// DropURIs (a dragged web link arrives as a file URI that names no file).
+func (u *UI) dropAt(pos fyne.Position, uris []fyne.URI) {
+	if len(uris) == 1 && uris[0].Scheme() == "file" && isPosterImage(uris[0].Path()) && u.tabs.Selected() == u.uploadsTab {
+		if fi, err := os.Stat(uris[0].Path()); err == nil && fi.Mode().IsRegular() && u.uploads.dropPoster(pos, uris[0].Path()) {
+			return
+		}
+	}
+	u.DropURIs(uris)
+}
+
+// DropURIs takes dropped URIs: local files become paths, as for
 // Drop; anything else (a link dragged from a browser) is refused with a
 // message by the tab that gets the drop.
 func (u *UI) DropURIs(uris []fyne.URI) {

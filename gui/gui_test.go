@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"context"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -26,8 +25,9 @@ import (
 )
 
 func init() {
-	// Dropped videos have no poster; tests that want frames stub these.
-	haveFFmpeg = func() bool { return false }
+	// No poster frames (title cards instead) unless a test asks for
+	// ffmpeg (ffmpegInstalled).
+	findFFmpeg = noFFmpeg
 }
 
 func rowPaths(h *harness) []string {
@@ -56,6 +56,8 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	if h.ui.uploads.msgBar.Visible() || !h.ui.uploads.hint.Visible() {
 		t.Fatal("before any drop: a message is shown, or the drop hint is not")
 	}
+	p.holdPatches() // the uploads stay unfinished until the re-drop below
+
 	h.ui.Drop([]string{a, notes, folder, empty})
 	h.waitDrops()
 
@@ -115,16 +117,14 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 		}
 	}
 
-	// Without ffmpeg a dropped video waits for a poster, and its row asks
-	// for one.
+	// Without ffmpeg a dropped video gets a title card as poster: it
+	// uploads without waiting for one.
+	p.releasePatches()
 	id := h.ui.uploads.rows[0].job.ID
-	h.eventually("the job to wait for a poster", func() bool {
-		j := h.job(id)
-		return j.State == core.StateWaiting && view(j).Reason == dest.ReasonNeedPoster
-	})
-	h.eventuallyRow(id, "the row to ask for a poster", func(rv *rowView) bool {
-		return rv.pickPoster.Visible() && strings.Contains(rv.detail.Text, "poster")
-	})
+	h.eventually("the upload to publish", func() bool { return h.job(id).State == core.StateDone })
+	if p := h.job(id).ThumbnailPath; !strings.HasSuffix(p, "-card.jpg") {
+		t.Fatalf("poster %q, want a title card", p)
+	}
 
 	// Drops go to the tab on show: on Articles, videos are not queued here.
 	h.ui.tabs.Select(h.ui.articlesTab)
@@ -152,39 +152,12 @@ func TestDropQueuesVideosAndFoldersAndRefusesTheRest(t *testing.T) {
 	}
 }
 
-func TestPosterFrameFromFFmpeg(t *testing.T) {
-	p := newPlatform(t)
-	poster := sandboxtest.WritePoster(t, filepath.Join(t.TempDir(), "frame.png"), color.NRGBA{200, 60, 60, 255})
-	haveFFmpeg = func() bool { return true }
-	extractFrame = func(ctx context.Context, video, out string) error {
-		b, err := os.ReadFile(poster)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(out, b, 0o600)
-	}
-	t.Cleanup(func() { haveFFmpeg = func() bool { return false }; extractFrame = core.ExtractFrame })
-	h := newHarness(t, p, harnessOpts{})
-	video := sandboxtest.WriteRandom(t, filepath.Join(t.TempDir(), "clip.mp4"), testSize)
-	h.ui.Drop([]string{video})
-	h.waitDrops()
-	id := h.ui.uploads.rows[0].job.ID
-	h.eventually("the upload to publish with the frame as poster", func() bool {
-		j := h.job(id)
-		return j.State == core.StateDone
-	})
-	if j := h.job(id); !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || view(j).PosterURL == "" {
-		t.Fatalf("poster %q / %q", j.ThumbnailPath, view(j).PosterURL)
-	}
-}
-
 // TestPosterFrameWithRealFFmpeg takes the poster frame with the real
 // ffmpeg (make deps installs it): a dropped video with no poster publishes
 // with a frame of itself, shown in its row.
 func TestPosterFrameWithRealFFmpeg(t *testing.T) {
 	video := sandboxtest.WriteVideo(t, filepath.Join(t.TempDir(), "test_pattern.mp4"), 1.5)
-	haveFFmpeg = func() bool { return true }
-	t.Cleanup(func() { haveFFmpeg = func() bool { return false } })
+	ffmpegInstalled(t)
 	p := newPlatform(t)
 	h := newHarness(t, p, harnessOpts{})
 	h.ui.Drop([]string{video})
@@ -192,7 +165,7 @@ func TestPosterFrameWithRealFFmpeg(t *testing.T) {
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventually("the upload to publish with a frame as poster", func() bool { return h.job(id).State == core.StateDone })
 	j := h.job(id)
-	if !strings.HasSuffix(j.ThumbnailPath, id+".jpg") || view(j).PosterURL == "" {
+	if filepath.Dir(j.ThumbnailPath) != filepath.Join(h.ui.deps.DataDir, "posters") || strings.Contains(j.ThumbnailPath, "card") || view(j).PosterURL == "" {
 		t.Fatalf("poster %q / %q", j.ThumbnailPath, view(j).PosterURL)
 	}
 	if err := gjw.ValidateImage(j.ThumbnailPath); err != nil {

@@ -34,6 +34,29 @@ type platform struct {
 	sb        *sandbox.Server
 	hosts     gjw.Hosts
 	slowPatch atomic.Int64 // nanoseconds
+	// gate, while not nil, holds every TUS PATCH until it is closed (or
+	// the client gives up); see holdPatches.
+	gateMu sync.Mutex
+	gate   chan struct{}
+}
+
+// holdPatches holds every TUS PATCH until releasePatches, so a test can
+// look at the queue while an upload is mid-transfer.
+func (p *platform) holdPatches() {
+	p.gateMu.Lock()
+	if p.gate == nil {
+		p.gate = make(chan struct{})
+	}
+	p.gateMu.Unlock()
+}
+
+func (p *platform) releasePatches() {
+	p.gateMu.Lock()
+	if p.gate != nil {
+		close(p.gate)
+		p.gate = nil
+	}
+	p.gateMu.Unlock()
 }
 
 func newPlatform(t testing.TB) *platform {
@@ -54,10 +77,20 @@ func newPlatformWith(t testing.TB, cfg sandbox.Config) *platform {
 		if d := p.slowPatch.Load(); d > 0 && r.Method == http.MethodPatch {
 			time.Sleep(time.Duration(d))
 		}
+		p.gateMu.Lock()
+		gate := p.gate
+		p.gateMu.Unlock()
+		if gate != nil && r.Method == http.MethodPatch {
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		sb.VOD().ServeHTTP(w, r)
 	})
 	api, img, v := httptest.NewServer(sb.API()), httptest.NewServer(sb.Image()), httptest.NewServer(vod)
-	t.Cleanup(func() { api.Close(); img.Close(); v.Close(); sb.Close() })
+	t.Cleanup(func() { p.releasePatches(); api.Close(); img.Close(); v.Close(); sb.Close() })
 	p.hosts = gjw.Hosts{API: api.URL, Image: img.URL, VOD: v.URL}
 	return p
 }

@@ -2,12 +2,16 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"image"
 	_ "image/gif"
 	_ "image/jpeg"
 	_ "image/png"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
@@ -15,6 +19,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 )
 
 // noPoster is drawn while there is no poster (a canvas.Image must not be
@@ -103,64 +109,137 @@ func (u *uploadsView) posterLoaded(path string) {
 	u.details.posterLoaded(path)
 }
 
-// extractFrame is core.ExtractFrame; tests replace it.
-var extractFrame = core.ExtractFrame
+// findFFmpeg finds ffmpeg (core.FFmpegPath); tests replace it to run the
+// app as if ffmpeg were missing.
+var findFFmpeg = core.FFmpegPath
 
-// haveFFmpeg reports whether frames can be taken (tests replace it).
-var haveFFmpeg = func() bool { _, err := core.FFmpegPath(); return err == nil }
+// posterExtensions are the image files a poster can be chosen from.
+var posterExtensions = []string{".jpg", ".jpeg", ".png", ".gif", ".webp"}
 
-// wantsFrame reports whether a row needs a poster frame taken: it has no
-// poster, it is unfinished, and no frame was tried in this session.
-func (u *uploadsView) wantsFrame(r *row) bool {
-	j := r.job
-	if j.ThumbnailPath != "" || !core.Unfinished(j) || r.framing || r.noFrame {
-		return false
-	}
-	if !haveFFmpeg() {
-		r.noFrame = true
-		return false
-	}
-	return true
+// isPosterImage reports whether path names an image file a poster can be.
+func isPosterImage(path string) bool {
+	return slices.Contains(posterExtensions, strings.ToLower(filepath.Ext(path)))
 }
 
-// takeFrame runs ffmpeg off the UI goroutine and gives the job the frame as
-// its poster; if that fails the row asks the creator to pick one.
+// posterDir is where posters made by the app are kept: DataDir/posters,
+// or a temporary folder.
+func (u *uploadsView) posterDir() (string, error) {
+	if u.ui.deps.DataDir == "" {
+		return os.MkdirTemp("", "gjw-posters-")
+	}
+	dir := filepath.Join(u.ui.deps.DataDir, "posters")
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
+// makePoster makes a poster for video so its upload never waits for one:
+// a frame at 10 % of the video when ffmpeg can take one, else a title card
+// with title and channel. name is the file name to use, without extension.
+// It blocks (ffmpeg); call it off the UI goroutine.
+func makePoster(ctx context.Context, dir, name, video, title, channel string) (string, error) {
+	if ff, err := findFFmpeg(); err == nil {
+		at := time.Second
+		if d, err := core.VideoDuration(ctx, ff, video); err == nil {
+			at = core.FrameTimes(d)[0]
+		}
+		out := filepath.Join(dir, name+".jpg")
+		err := core.ExtractFrameAt(ctx, ff, video, out, at)
+		if err == nil {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		fyne.LogError("poster frame for "+video+" (a title card is used)", err)
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	out := filepath.Join(dir, name+"-card.jpg")
+	return out, core.TitleCard(out, title, channel)
+}
+
+// takeFrames takes the frames offered as posters of a video (10 %, 50 %
+// and 90 % in) into dir, named after job id; nil without ffmpeg. It blocks.
+func takeFrames(ctx context.Context, dir, id, video string) ([]string, error) {
+	ff, err := findFFmpeg()
+	if err != nil {
+		return nil, err
+	}
+	d, err := core.VideoDuration(ctx, ff, video)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for k, at := range core.FrameTimes(d) {
+		p := filepath.Join(dir, fmt.Sprintf("%s-frame%d.jpg", id, k+1))
+		if err := core.ExtractFrameAt(ctx, ff, video, p, at); err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// channelOf names where a job goes, for its title card: its accounts, a
+// platform's own name for an account named after the platform.
+func (u *uploadsView) channelOf(accounts []string) string {
+	all, _ := u.ui.deps.Accounts.List()
+	var names []string
+	for _, name := range accounts {
+		label := name
+		for _, a := range all {
+			if a.Name == name && name == a.Platform {
+				label = account.Title(a.Platform)
+			}
+		}
+		names = append(names, label)
+	}
+	return strings.Join(names, " · ")
+}
+
+// wantsFrame reports whether a row needs a poster made: a job queued
+// without one (by an older version, or the command line) that waits for
+// one or has not started, and no poster was tried in this session.
+func (u *uploadsView) wantsFrame(r *row) bool {
+	j := r.job
+	return j.ThumbnailPath == "" && (anyWaitsFor(j, dest.ReasonNeedPoster) || core.NotStarted(j)) && !r.framing && !r.noFrame
+}
+
+// posterSlots bounds the posters made at once outside a drop (a restart
+// may find many jobs without one).
+var posterSlots = make(chan struct{}, 2)
+
+// takeFrame makes a poster for a job without one (makePoster, off the UI
+// goroutine) and gives it to the job; if even that fails the row asks the
+// creator to pick one.
 func (u *uploadsView) takeFrame(r *row) {
 	r.framing = true
-	id, video := r.job.ID, r.job.VideoPath
-	dir := u.ui.deps.DataDir
+	j := r.job
+	channel := u.channelOf(targetAccounts(j))
 	u.ui.goBackground(func(ctx context.Context) {
-		var out string
-		var err error
-		if dir == "" {
-			dir, err = os.MkdirTemp("", "gjw-posters-")
-		} else {
-			dir = filepath.Join(dir, "posters")
-			err = os.MkdirAll(dir, 0o700)
-		}
+		posterSlots <- struct{}{}
+		defer func() { <-posterSlots }()
+		dir, err := u.posterDir()
+		out := ""
 		if err == nil {
-			out = filepath.Join(dir, id+".jpg")
-			err = extractFrame(ctx, video, out)
+			out, err = makePoster(ctx, dir, j.ID, j.VideoPath, j.Meta.Title, channel)
 		}
 		u.ui.do(func() {
 			r.framing = false
-			cur := u.row(id)
+			cur := u.row(j.ID)
 			if cur == nil {
 				return
 			}
+			cur.framing = false
 			if err != nil {
 				if ctx.Err() == nil {
-					fyne.LogError("poster frame for "+video, err)
+					fyne.LogError("poster for "+j.VideoPath, err)
 				}
 				cur.noFrame = true
-				u.refreshRow(id)
-				return
+			} else if cur.job.ThumbnailPath == "" { // the creator may have picked one meanwhile
+				u.edit(j.ID, nil, out)
 			}
-			cur.framing = false
-			if cur.job.ThumbnailPath == "" { // the creator may have picked one meanwhile
-				u.edit(id, nil, out)
-			}
-			u.refreshRow(id)
+			u.refreshRow(j.ID)
 		})
 	})
 }

@@ -2,6 +2,8 @@ package gui
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,7 +23,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
-	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -68,16 +69,14 @@ func eventTarget(ev core.Event) string {
 	return ev.Target
 }
 
-// apply takes a job event into the row. An event about one target brings
-// that target's record (the job it carries may be older for the others:
-// each target reports from its own goroutine); a whole-job event brings
-// the whole job.
+// apply takes a job event into the row. Events of one job come from
+// several goroutines (one per target, the creator's edits, the queue) and
+// may arrive out of order; each carries the whole job as one write left it
+// (Job.Rev), so the row takes the job of the highest revision it has seen,
+// and an older one brings only its live bytes.
 func (r *row) apply(ev core.Event, steps *stepBook) {
 	prev := r.job
 	acct := eventTarget(ev)
-	// Events of one job come from several goroutines and may arrive out
-	// of order: one carrying an older revision than the row's must not
-	// take the row back (only its live bytes are still news).
 	if ev.Job.Rev < prev.Rev {
 		tr := r.transfer(acct)
 		if ev.Sent > 0 {
@@ -88,9 +87,7 @@ func (r *row) apply(ev core.Event, steps *stepBook) {
 		}
 		return
 	}
-	if ev.Target == "" || prev.ID == "" || !r.merge(ev.Job, ev.Target) {
-		r.job = ev.Job
-	}
+	r.job = ev.Job
 	for _, t := range r.job.Targets {
 		if ev.Target != "" && t.Account != ev.Target {
 			continue
@@ -116,34 +113,6 @@ func (r *row) apply(ev core.Event, steps *stepBook) {
 			}
 		}
 	}
-}
-
-// merge takes target account's record from j into the row's job, keeping
-// the other targets and the job's own fields; false if the two jobs do not
-// have the same targets.
-func (r *row) merge(j persist.Job, account string) bool {
-	if len(j.Targets) != len(r.job.Targets) {
-		return false
-	}
-	nt := j.Target(account)
-	k := slices.IndexFunc(r.job.Targets, func(t persist.Target) bool { return t.Account == account })
-	if nt == nil || k < 0 {
-		return false
-	}
-	for i := range j.Targets {
-		if j.Targets[i].Account != r.job.Targets[i].Account {
-			return false
-		}
-	}
-	targets := slices.Clone(r.job.Targets)
-	targets[k] = *nt
-	r.job.Targets = targets
-	r.job.State = core.Overall(targets)
-	r.job.FinishedAt = j.FinishedAt
-	if j.UpdatedAt.After(r.job.UpdatedAt) {
-		r.job.UpdatedAt = j.UpdatedAt
-	}
-	return true
 }
 
 // uploadsView is the Uploads tab: toolbar, message bar, the queue and the
@@ -268,6 +237,7 @@ func (u *uploadsView) load(jobs []persist.Job) {
 // refreshed, unless the order changed.
 func (u *uploadsView) apply(batch []core.Event) {
 	resort := false
+	lineMoved := false // a row joined or left the line: the others' places change
 	for _, ev := range batch {
 		id := ev.Job.ID
 		if u.removed[id] {
@@ -287,6 +257,9 @@ func (u *uploadsView) apply(batch []core.Event) {
 		if prev.Position != r.job.Position {
 			resort = true
 		}
+		if (prev.State == core.StateQueued) != (r.job.State == core.StateQueued) || core.NotStarted(prev) != core.NotStarted(r.job) {
+			lineMoved = true
+		}
 		u.transition(prev, r)
 		if !resort {
 			u.refreshIndex(i)
@@ -295,15 +268,18 @@ func (u *uploadsView) apply(batch []core.Event) {
 			u.details.update(r)
 		}
 	}
-	if resort {
+	switch {
+	case resort:
 		u.reindex()
 		u.list.Refresh()
+	case lineMoved:
+		u.refreshShown()
 	}
 	u.refreshSummary()
 }
 
 // transition notifies and logs when a job is published, or one of its
-// targets fails, and notes a target that waits for a poster.
+// targets fails.
 func (u *uploadsView) transition(prev persist.Job, r *row) {
 	j := r.job
 	if prev.ID == "" {
@@ -328,10 +304,6 @@ func (u *uploadsView) transition(prev persist.Job, r *row) {
 				title += " (" + t.Account + ")"
 			}
 			u.ui.notify(title, explain(err, t))
-		case core.StateWaiting:
-			if waitsFor(t, dest.ReasonNeedPoster) && !r.framing {
-				r.noFrame = r.noFrame || j.ThumbnailPath == ""
-			}
 		}
 	}
 }
@@ -491,14 +463,18 @@ func (u *uploadsView) hideMessage() {
 
 // Drop queues dropped videos and the videos inside dropped folders; other
 // files are refused with a message saying why, and are not queued. The disk
-// work (reading folders, checking files, saving jobs) runs off the UI
-// goroutine; the rows and the message arrive through fyne.Do.
+// work (reading folders, making posters, checking files, saving jobs) runs
+// off the UI goroutine; the rows and the message arrive through fyne.Do.
 func (u *uploadsView) Drop(paths []string) { u.drop(paths, nil) }
 
-// drop is Drop with reasons for items already refused.
+// drop is Drop with reasons for items already refused. Every video gets
+// its poster (makePoster: a frame, or a title card) before it is queued, so
+// no upload starts without one, and the queue keeps the order of the drop.
 func (u *uploadsView) drop(paths, refused []string) {
 	defaults := u.ui.settings.Defaults
 	engine := u.ui.deps.Engine
+	ctx := u.ui.ctx
+	channel := u.channelOf(u.ui.deps.Accounts.DefaultNames())
 	u.dropping.Add(1)
 	go func() {
 		defer u.dropping.Done()
@@ -515,7 +491,8 @@ func (u *uploadsView) drop(paths, refused []string) {
 				}
 			}
 		}
-		var jobs []persist.Job
+		var todo []string
+		var metas []persist.VideoMeta
 		already := 0
 		for _, v := range videos {
 			if skip[v] {
@@ -527,7 +504,19 @@ func (u *uploadsView) drop(paths, refused []string) {
 			if meta.Title = core.TitleFromFilename(v); meta.Title == "" {
 				meta.Title = filepath.Base(v)
 			}
-			j, err := engine.Add(core.NewUpload{VideoPath: v, Meta: meta})
+			todo = append(todo, v)
+			metas = append(metas, meta)
+		}
+		posters := u.makePosters(ctx, todo, metas, channel)
+		var jobs []persist.Job
+		for i, v := range todo {
+			var poster string
+			select {
+			case poster = <-posters[i]:
+			case <-ctx.Done():
+				return // the window is closing
+			}
+			j, err := engine.Add(core.NewUpload{VideoPath: v, ThumbnailPath: poster, Meta: metas[i]})
 			if err != nil {
 				refused = append(refused, filepath.Base(v)+" ("+strings.TrimSuffix(err.Error(), ".")+")")
 				continue
@@ -579,6 +568,58 @@ func (u *uploadsView) showNew(ids []string) {
 			}
 		})
 	})
+}
+
+// makePosters makes the posters of videos, two at a time, and returns one
+// channel per video that yields its poster's path ("" if none could be
+// made: that upload waits for one to be picked).
+func (u *uploadsView) makePosters(ctx context.Context, videos []string, metas []persist.VideoMeta, channel string) []chan string {
+	out := make([]chan string, len(videos))
+	for i := range out {
+		out[i] = make(chan string, 1)
+	}
+	dir, err := u.posterDir()
+	if err != nil {
+		fyne.LogError("no folder for posters", err)
+		for _, c := range out {
+			c <- ""
+		}
+		return out
+	}
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range videos {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range 2 {
+		go func() {
+			for i := range next {
+				p, err := makePoster(ctx, dir, newPosterName(), videos[i], metas[i].Title, channel)
+				if err != nil {
+					if ctx.Err() == nil {
+						fyne.LogError("poster for "+videos[i], err)
+					}
+					p = ""
+				}
+				out[i] <- p
+			}
+		}()
+	}
+	return out
+}
+
+// newPosterName is a fresh file name for a poster made before its job
+// exists.
+func newPosterName() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // scanDrop sorts dropped paths into videos (those inside folders included)
@@ -661,11 +702,10 @@ func (u *uploadsView) upsert(j persist.Job) *row {
 	delete(u.removed, j.ID)
 	if i, ok := u.index[j.ID]; ok {
 		r := u.rows[i]
-		if j.UpdatedAt.Before(r.job.UpdatedAt) {
-			// The row's events were saved after j (a job the engine runs
-			// at once reports before Add's caller shows it): j would take
-			// the row back. (A stored job's UpdatedAt is when the write
-			// before it was made, so later saves compare later.)
+		if j.Rev < r.job.Rev {
+			// The row's events were written after j (the queue starts a
+			// job at once, and reports it, before Add's caller shows it):
+			// j would take the row back.
 			return r
 		}
 		prev := r.job
@@ -844,17 +884,74 @@ func (u *uploadsView) open(id string) {
 
 // choosePoster opens an image dialog and gives the job that poster.
 func (u *uploadsView) choosePoster(id string) {
+	if r := u.row(id); r != nil {
+		u.posterDialog(r.job.VideoPath, func(path string) { u.setPoster(id, path) })
+	}
+}
+
+// posterDialog asks for a poster image, starting in the folder of video
+// (where a creator keeps the pictures that go with it).
+func (u *uploadsView) posterDialog(video string, chosen func(path string)) {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
 		}
 		rc.Close()
-		u.setPoster(id, rc.URI().Path())
+		chosen(rc.URI().Path())
 	}, u.ui.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}))
+	var exts []string
+	for _, e := range posterExtensions {
+		exts = append(exts, e, strings.ToUpper(e))
+	}
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(video))); err == nil {
+		d.SetLocation(dir)
+	}
 	d.SetConfirmText("Use as poster")
 	d.Resize(fyne.NewSize(760, 520))
 	d.Show()
+}
+
+// dropPoster gives the upload under pos (window coordinates), its row or
+// the details panel showing it, the dropped image as its poster; false
+// when pos is over neither.
+func (u *uploadsView) dropPoster(pos fyne.Position, image string) bool {
+	drv := u.ui.app.Driver()
+	over := func(o fyne.CanvasObject) bool {
+		p, s := drv.AbsolutePositionForObject(o), o.Size()
+		return o.Visible() && pos.X >= p.X && pos.Y >= p.Y && pos.X < p.X+s.Width && pos.Y < p.Y+s.Height
+	}
+	if u.details.id != "" && over(u.details.content) {
+		u.details.choose(image)
+		return true
+	}
+	if !over(u.list) {
+		return false
+	}
+	if i, ok := u.rowAt(pos.Y - drv.AbsolutePositionForObject(u.list).Y); ok {
+		u.setPoster(u.rows[i].job.ID, image)
+		return true
+	}
+	return false
+}
+
+// rowAt is the row at height y in the list as it is scrolled, laid out as
+// the list lays out its items: each one's height, then the padding.
+func (u *uploadsView) rowAt(y float32) (int, bool) {
+	y += u.list.GetScrollOffset()
+	gap := u.list.Theme().Size(theme.SizeNamePadding)
+	top := float32(0)
+	for i := range u.rows {
+		h := u.heights[i]
+		if h == 0 {
+			h = u.baseHeight()
+		}
+		if y >= top && y < top+h {
+			return i, true
+		}
+		top += h + gap
+	}
+	return 0, false
 }
 
 // setPoster gives a job a poster image; a job waiting for one goes on.
