@@ -129,7 +129,7 @@ func (h *harness) assertRowsMatchEngine() {
 		if rv.status != status || (j.State != core.StateRunning && rv.detail != detail) {
 			h.t.Fatalf("row of %s says %q / %q; its state says %q / %q", j.Meta.Title, rv.status, rv.detail, status, detail)
 		}
-		if want := j.ThumbnailPath == "" && core.Unfinished(j); rv.pickPoster != want {
+		if want := (j.ThumbnailPath == "" && core.Unfinished(j)) || anyFailedFor(j, dest.ReasonPosterRefused); rv.pickPoster != want {
 			h.t.Fatalf("row of %s: Choose poster shown %v, want %v", j.Meta.Title, rv.pickPoster, want)
 		}
 	}
