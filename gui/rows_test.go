@@ -92,33 +92,51 @@ func (w *posterWatch) startOrder() []string {
 	return append([]string(nil), w.started...)
 }
 
-// assertRowsMatchEngine fails unless every row holds its job as the engine
-// has it now (the same revision and state), and the rows on screen, at
-// the top of the list and at its end, say what that state gives (the
-// transfer figures of a running row aside, which move). Rows off screen
-// are drawn from their job when scrolled into view.
+// assertRowsMatchEngine waits until every row holds its job as the engine
+// has it now (the same revision and state: the engine reports a write just
+// after making it, so a row may be a moment behind), then checks at once
+// that the rows on screen, as the list is scrolled and at its end, say what
+// that state gives (the transfer figures of a running row aside, which
+// move). Rows off screen are drawn from their job when scrolled into view.
 func (h *harness) assertRowsMatchEngine() {
 	h.t.Helper()
-	h.pump()
+	var problem string
+	if !h.poll(func() bool { problem = h.rowsMismatch(false); return problem == "" }) {
+		h.t.Fatal(problem)
+	}
+	if problem = h.rowsMismatch(true); problem != "" {
+		h.t.Fatal(problem)
+	}
+}
+
+// rowsMismatch says how a row differs from its job in the engine (and,
+// with onScreen, how a row on screen does), or "".
+func (h *harness) rowsMismatch(onScreen bool) string {
 	jobs, err := h.engine.Jobs()
 	if err != nil {
-		h.t.Fatal(err)
+		return err.Error()
 	}
 	u := h.ui.uploads
 	if len(u.rows) != len(jobs) {
-		h.t.Fatalf("%d rows for %d jobs", len(u.rows), len(jobs))
+		return fmt.Sprintf("%d rows for %d jobs", len(u.rows), len(jobs))
 	}
-	shown := h.shownRows(len(u.rows) - 1)
-	for id, r := range h.shownRows(0) {
-		shown[id] = r
+	shown := map[string]shownRow{}
+	if onScreen {
+		// As the list is first, then the end of it for the rows not seen.
+		shown = h.shownRows(-1)
+		for id, r := range h.shownRows(len(u.rows) - 1) {
+			if _, ok := shown[id]; !ok {
+				shown[id] = r
+			}
+		}
 	}
 	for _, j := range jobs {
 		r := u.row(j.ID)
 		if r == nil {
-			h.t.Fatalf("no row for %s", j.Meta.Title)
+			return "no row for " + j.Meta.Title
 		}
 		if r.job.Rev != j.Rev || r.job.State != j.State {
-			h.t.Fatalf("row of %s shows rev %d %s; the engine has rev %d %s", j.Meta.Title, r.job.Rev, r.job.State, j.Rev, j.State)
+			return fmt.Sprintf("row of %s shows rev %d %s; the engine has rev %d %s", j.Meta.Title, r.job.Rev, r.job.State, j.Rev, j.State)
 		}
 		rv, ok := shown[j.ID]
 		if !ok {
@@ -127,12 +145,13 @@ func (h *harness) assertRowsMatchEngine() {
 		status, detail, _ := describe(u, u.index[j.ID], newRow(j))
 		status, detail = clip(status, 72), clip(detail, 96)
 		if rv.status != status || (j.State != core.StateRunning && rv.detail != detail) {
-			h.t.Fatalf("row of %s says %q / %q; its state says %q / %q", j.Meta.Title, rv.status, rv.detail, status, detail)
+			return fmt.Sprintf("row of %s says %q / %q; its state says %q / %q", j.Meta.Title, rv.status, rv.detail, status, detail)
 		}
 		if want := (j.ThumbnailPath == "" && core.Unfinished(j)) || anyFailedFor(j, dest.ReasonPosterRefused); rv.pickPoster != want {
-			h.t.Fatalf("row of %s: Choose poster shown %v, want %v", j.Meta.Title, rv.pickPoster, want)
+			return fmt.Sprintf("row of %s: Choose poster shown %v, want %v", j.Meta.Title, rv.pickPoster, want)
 		}
 	}
+	return ""
 }
 
 // shownRow is what a job's row said on screen.
@@ -141,18 +160,23 @@ type shownRow struct {
 	pickPoster     bool
 }
 
-// shownRows is what the rows on screen say, scrolled to row i.
+// shownRows is what the rows on screen say, scrolled to row i (as the list
+// is, for i < 0: scrolling draws the rows that come into view afresh).
 func (h *harness) shownRows(i int) map[string]shownRow {
 	u := h.ui.uploads
-	u.list.ScrollTo(i)
+	if i >= 0 {
+		u.list.ScrollTo(i)
+	}
 	shown := map[string]shownRow{}
 	for _, o := range test.LaidOutObjects(u.list) {
 		if rv, ok := o.(*rowView); ok && rv.Visible() && rv.id != "" {
 			shown[rv.id] = shownRow{rv.status.Text, rv.detail.Text, rv.pickPoster.Visible()}
 		}
 	}
-	if _, ok := shown[u.rows[i].job.ID]; !ok {
-		h.t.Fatalf("row %d (%s) not shown when scrolled to", i, u.rows[i].job.Meta.Title)
+	if i >= 0 {
+		if _, ok := shown[u.rows[i].job.ID]; !ok {
+			h.t.Fatalf("row %d (%s) not shown when scrolled to", i, u.rows[i].job.Meta.Title)
+		}
 	}
 	return shown
 }
