@@ -242,11 +242,21 @@ func TestPosterFrameFromFFmpeg(t *testing.T) {
 		t.Fatal("the frame was taken again")
 	}
 
-	// Noise is no video for ffmpeg: a GJW destination needs a poster.
+	// Noise is no video for ffmpeg: a GJW destination gets a title card,
+	// so the upload need not wait for a poster.
 	noise := sandboxtest.WriteRandom(t, filepath.Join(dir, "in", "noise.mp4"), 4096)
-	got := lines(r.Video(context.Background(), noise).Problems)
-	if len(got) != 1 || !strings.HasPrefix(got[0], noise+" (poster): none: put noise.jpg beside the video or name a thumbnail in its sidecar (ffmpeg could not take a frame") {
-		t.Fatalf("noise: %q", got)
+	card := r.Video(context.Background(), noise)
+	if len(card.Problems) > 0 || card.PosterFrom != "title card" || filepath.Dir(card.Upload.ThumbnailPath) != r.PosterDir {
+		t.Fatalf("noise: %+v %q", card, lines(card.Problems))
+	}
+	if err := gjw.ValidateImage(card.Upload.ThumbnailPath); err != nil {
+		t.Fatalf("the title card is no poster the platform takes: %v", err)
+	}
+	// With nowhere to keep posters, a GJW destination needs one given.
+	bare := &batch.Resolver{Accounts: r.Accounts}
+	got := lines(bare.Video(context.Background(), noise).Problems)
+	if len(got) != 1 || !strings.HasPrefix(got[0], noise+" (poster): none: put noise.jpg beside the video or name a thumbnail in its sidecar") {
+		t.Fatalf("noise without a posters folder: %q", got)
 	}
 	// A Gcore destination takes a video without a poster.
 	r.Destinations = []string{"gc"}

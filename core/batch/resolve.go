@@ -316,19 +316,28 @@ func (r *Resolver) resolve(ctx context.Context, video string, row *Fields, pre [
 		if err := checkPoster(poster); err != nil {
 			it.Problems = append(it.Problems, Problem{File: poster, Msg: err.Error()})
 		}
-	default:
-		why := ""
-		if r.PosterDir != "" {
-			var err error
-			if poster, err = r.frame(ctx, video, fi); err == nil {
-				it.PosterFrom = "ffmpeg frame"
-				break
-			}
-			why = " (" + err.Error() + ")"
+	case r.PosterDir != "":
+		// The upload never waits for a poster: a frame, else for Gan Jing
+		// World a title card (the creator can change it later).
+		var err error
+		if poster, err = r.frame(ctx, video, fi); err == nil {
+			it.PosterFrom = "ffmpeg frame"
+			break
 		}
+		poster = ""
+		if !slices.Contains(platforms, account.GJW) {
+			break // the others make their own from the video
+		}
+		if poster, err = r.card(video, fi, meta.Title, dests[0]); err == nil {
+			it.PosterFrom = "title card"
+			break
+		}
+		fallthrough
+	default:
+		poster = ""
 		if slices.Contains(platforms, account.GJW) {
 			name := strings.TrimSuffix(filepath.Base(video), filepath.Ext(video))
-			it.Problems = append(it.Problems, vat.with("poster", fmt.Sprintf("none: put %s.jpg beside the video or name a thumbnail in its sidecar%s", name, why)))
+			it.Problems = append(it.Problems, vat.with("poster", fmt.Sprintf("none: put %s.jpg beside the video or name a thumbnail in its sidecar", name)))
 		}
 	}
 	it.Upload = core.NewUpload{VideoPath: video, ThumbnailPath: poster, Meta: meta, Targets: dests}
@@ -424,13 +433,9 @@ func checkPoster(p string) error {
 // frame takes (or reuses) the poster frame of video, named after the
 // video's path, size and time, so a dry run's frame serves the real run.
 func (r *Resolver) frame(ctx context.Context, video string, fi os.FileInfo) (string, error) {
-	sum := sha256.Sum256([]byte(video + "\x00" + strconv.FormatInt(fi.Size(), 10) + "\x00" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)))
-	out := filepath.Join(r.PosterDir, "frame-"+hex.EncodeToString(sum[:8])+".jpg")
-	if gjw.ValidateImage(out) == nil {
-		return out, nil
-	}
-	if err := os.MkdirAll(r.PosterDir, 0o700); err != nil {
-		return "", err
+	out, ok, err := r.posterFile("frame", video, fi)
+	if ok || err != nil {
+		return out, err
 	}
 	take := r.Frame
 	if take == nil {
@@ -440,4 +445,26 @@ func (r *Resolver) frame(ctx context.Context, video string, fi os.FileInfo) (str
 		return "", err
 	}
 	return out, nil
+}
+
+// card draws (or reuses) a title card for video: its title and channel on
+// a plain background.
+func (r *Resolver) card(video string, fi os.FileInfo, title, channel string) (string, error) {
+	out, ok, err := r.posterFile("card", video, fi)
+	if ok || err != nil {
+		return out, err
+	}
+	return out, core.TitleCard(out, title, channel)
+}
+
+// posterFile is where the kind ("frame", "card") of poster of video goes,
+// named after the video's path, size and time; ok when a valid one is
+// already there.
+func (r *Resolver) posterFile(kind, video string, fi os.FileInfo) (out string, ok bool, err error) {
+	sum := sha256.Sum256([]byte(video + "\x00" + strconv.FormatInt(fi.Size(), 10) + "\x00" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)))
+	out = filepath.Join(r.PosterDir, kind+"-"+hex.EncodeToString(sum[:8])+".jpg")
+	if gjw.ValidateImage(out) == nil {
+		return out, true, nil
+	}
+	return out, false, os.MkdirAll(r.PosterDir, 0o700)
 }
