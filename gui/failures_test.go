@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"image/color"
 	"net"
 	"path/filepath"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // closedURL is an http URL on a loopback port nothing listens on.
@@ -190,7 +193,7 @@ func TestBulkActionsInTheToolbar(t *testing.T) {
 	if !h.offered(retryAllLabel) || h.offered(resumeAllLabel) || h.ui.uploads.bulk.button.Disabled() {
 		t.Fatalf("with one failed: retry %v, resume %v", h.offered(retryAllLabel), h.offered(resumeAllLabel))
 	}
-	p.slowPatch.Store(int64(40 * time.Millisecond))
+	p.slowPatch.Store(int64(250 * time.Millisecond)) // slow enough that b is still sending when the menu acts
 	bID, cID := h.addVideo("b"), h.addVideo("c")
 	h.eventually("b to upload", func() bool { return view(h.job(bID)).Offset > 0 })
 
@@ -210,7 +213,7 @@ func TestBulkActionsInTheToolbar(t *testing.T) {
 		t.Fatal("Retry all failed resumed a paused upload")
 	}
 
-	p.slowPatch.Store(int64(40 * time.Millisecond))
+	p.slowPatch.Store(int64(250 * time.Millisecond)) // slow enough that b is still sending when the menu acts
 	h.bulk(resumeAllLabel)
 	h.eventually("b to upload again", func() bool { return h.job(bID).State == core.StateRunning })
 
@@ -229,4 +232,57 @@ func TestBulkActionsInTheToolbar(t *testing.T) {
 		t.Fatal("Cancel all touched the published upload")
 	}
 	h.eventually("the menu to go grey", func() bool { return h.ui.uploads.bulk.button.Disabled() })
+}
+
+// Every reason a target stops for reads as a sentence with the next step,
+// from the stored code alone (after a restart) as from the live error; the
+// stored message is kept for Details whenever the words differ from it.
+func TestProblemWordsEveryReason(t *testing.T) {
+	down := &httpx.Error{Op: "add-content", Err: errors.New("api.example: dial tcp: connection refused")}
+	for _, c := range []struct {
+		platform string
+		reason   dest.Reason
+		err      error
+		want     string
+	}{
+		{"gjw", dest.ReasonSignedOut, nil, "Your Gan Jing World session has ended"},
+		{"gjw", dest.ReasonNeedPoster, nil, "Choose a poster image"},
+		{"gjw", dest.ReasonPosterRefused, nil, "Gan Jing World refused the poster image — choose another."},
+		{"jw", dest.ReasonUnreachable, nil, "Can't reach JW Player — check your connection, then Retry."},
+		{"gcore", dest.ReasonFailed, down, "Can't reach Gcore — check your connection, then Retry."},
+		{"gjw", dest.ReasonAmbiguousCreate, down, "so it was not created twice"},
+		{"wangsu", dest.ReasonProcessingFailed, nil, "Wangsu could not process the video"},
+		{"gjw", dest.ReasonGaveUp, &httpx.Error{Op: "add-content", Status: 502}, "Gan Jing World did not finish after several tries"},
+		{"jw", dest.ReasonRefused, nil, "JW Player refused the upload (see Details)"},
+		{"gjw", dest.ReasonFailed, &httpx.Error{Op: "add-content", Status: 400, Message: "title: required"}, "Gan Jing World refused the upload"},
+		{"gjw", dest.ReasonFileChanged, nil, `Video "/v/a.mp4" changed since it was queued`},
+	} {
+		tg := persist.Target{Platform: c.platform, State: core.StateFailed, Reason: string(c.reason),
+			Error: `step 6 (uploading video): video "/v/a.mp4" changed since it was queued: cancel and add it again`}
+		if c.reason != dest.ReasonFileChanged {
+			tg.Error = "step 4 (creating content entry): the technical line"
+		}
+		words, tech := problem(c.err, tg)
+		if !strings.Contains(words, c.want) {
+			t.Errorf("%s %s: %q, want %q", c.platform, c.reason, words, c.want)
+		}
+		if c.reason != dest.ReasonFileChanged && tech == "" {
+			t.Errorf("%s %s: no technical line for Details", c.platform, c.reason)
+		}
+		if strings.Contains(words, "step 4") || strings.Contains(words, "dial tcp") || strings.Contains(words, "HTTP") {
+			t.Errorf("%s %s: technical words in %q", c.platform, c.reason, words)
+		}
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{down, "Can't reach Gan Jing World — check your connection; retrying in 20 s"},
+		{&httpx.Error{Op: "upload chunk", Status: 503}, "Gan Jing World is busy; retrying in 20 s"},
+		{&httpx.Error{Op: "upload chunk", Status: 500}, "Gan Jing World had a problem; retrying in 20 s"},
+	} {
+		if got := retryWords("gjw", c.err, 20*time.Second); got != c.want {
+			t.Errorf("retry words %q, want %q", got, c.want)
+		}
+	}
 }

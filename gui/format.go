@@ -144,12 +144,7 @@ func anyWaitsFor(j persist.Job, r dest.Reason) bool {
 }
 
 // platformName is a platform as people know it.
-func platformName(platform string) string {
-	if platform == gjw.Platform {
-		return "Gan Jing World"
-	}
-	return platform
-}
+func platformName(platform string) string { return account.Title(platform) }
 
 // remoteID is the platform's id of what target t created there (GJW: the
 // content entry, known from step 4 on), or "".
