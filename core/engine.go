@@ -20,6 +20,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
+	"github.com/gjw-uploader/gjw-uploader/core/netwatch"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -133,6 +134,10 @@ type Event struct {
 	Err     error         // why the target failed, paused for sign-in, or waits; with RetryIn, why it retries
 	// SignedOut is set when Target's session is dead; its work waits.
 	SignedOut bool
+	// Reconnecting is set while Target cannot reach its platform: it
+	// retries (RetryIn) or waits for the connection to return, and goes on
+	// at once when it does (a wake or a network change counts too).
+	Reconnecting bool
 }
 
 // Engine runs upload jobs. Its methods are safe for concurrent use.
@@ -147,6 +152,10 @@ type Engine struct {
 	wake     chan struct{}
 	limiter  *bandwidth.Limiter
 	keeper   *awake.Keeper
+	queueCtx context.Context // Start's: targets waiting offline retry under it
+
+	netUsers int                // Start and Runs under way, for the network watcher
+	netStop  context.CancelFunc // stops the watcher
 
 	storeClient *gjw.Client // see Client
 }
@@ -156,6 +165,7 @@ type targetKey struct{ job, account string }
 type runningTarget struct {
 	cancel   context.CancelCauseFunc
 	platform string
+	queued   bool // started by the queue (Start), not by Run
 }
 
 // New returns an engine working on store's jobs.
@@ -364,8 +374,9 @@ func (e *Engine) poke() {
 
 // Start runs the queue until ctx ends: up to Parallel targets at once, in
 // order. Targets left running by a crash are resumed, and targets that
-// waited for a session are tried again (they wait again at once if it is
-// still missing).
+// waited for a session or for the connection are tried again (they wait
+// again at once if it is still missing). A target that cannot reach its
+// platform waits, reconnecting, and goes on when the connection returns.
 func (e *Engine) Start(ctx context.Context) error {
 	jobs, err := e.store.Jobs()
 	if err != nil {
@@ -375,13 +386,22 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.update(j.ID, func(j *persist.Job) error {
 			for i := range j.Targets {
 				t := &j.Targets[i]
-				if t.State == StateRunning || (t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonSignedOut) {
+				if t.State == StateRunning || (t.State == StateWaiting &&
+					(dest.Reason(t.Reason) == dest.ReasonSignedOut || dest.Reason(t.Reason) == dest.ReasonOffline)) {
 					t.State, t.Reason, t.Error = StateQueued, "", ""
 				}
 			}
 			return nil
 		})
 	}
+	e.mu.Lock()
+	e.queueCtx = ctx
+	e.mu.Unlock()
+	stopWatch := e.watchNetwork()
+	go func() {
+		<-ctx.Done()
+		stopWatch()
+	}()
 	go func() {
 		for {
 			e.schedule(ctx)
@@ -429,7 +449,7 @@ func (e *Engine) schedule(ctx context.Context) {
 				continue
 			}
 			tctx, cancel := context.WithCancelCause(ctx)
-			e.running[key] = &runningTarget{cancel: cancel, platform: t.Platform}
+			e.running[key] = &runningTarget{cancel: cancel, platform: t.Platform, queued: true}
 			e.busyLocked()
 			perPlatform[t.Platform]++
 			go func() {
@@ -444,6 +464,35 @@ func (e *Engine) schedule(ctx context.Context) {
 		}
 	}
 }
+
+// watchNetwork runs the wake and network-change watcher while Start or
+// a Run is under way; the returned func ends this caller's share.
+func (e *Engine) watchNetwork() (stop func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.netUsers++; e.netUsers == 1 {
+		ctx, cancel := context.WithCancel(context.Background())
+		e.netStop = cancel
+		w := &netwatch.Watcher{OnChange: e.Reconnect}
+		go w.Run(ctx)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if e.netUsers--; e.netUsers == 0 {
+				e.netStop()
+			}
+		})
+	}
+}
+
+// Reconnect is what a wake or a network change does (the watcher calls
+// it; so may anything that knows better): connections made before are
+// dropped, stalled requests retried at once and re-synced (HEAD, part
+// listing), and targets waiting on a connection error go again now.
+func (e *Engine) Reconnect(why netwatch.Change) { httpx.Reconnect() }
 
 // busyLocked tells the keep-awake keeper whether any target runs (e.mu
 // held): the computer stays awake while one does.
@@ -491,6 +540,7 @@ func (e *Engine) Run(ctx context.Context, id string) error {
 	if !Unfinished(j) {
 		return fmt.Errorf("%q is already %s", j.Meta.Title, j.State)
 	}
+	defer e.watchNetwork()()
 	var wg sync.WaitGroup
 	errs := make([]error, len(j.Targets))
 	for i, t := range j.Targets {

@@ -82,6 +82,12 @@ func (e *Engine) finish(ctx context.Context, id, account string, err error) erro
 		reason, err = dest.ReasonSignedOut, fmt.Errorf("signed out of %s: sign in again to continue", account)
 		ev.Err = err
 	}
+	if reason == dest.ReasonUnreachable && e.queued(id, account) {
+		// The platform could not be reached: wait for the connection
+		// rather than fail (Run, for the command line, fails as before).
+		reason = dest.ReasonOffline
+		ev.Reconnecting, ev.RetryIn = true, OfflineRetry
+	}
 	j, uerr := e.updateTarget(id, account, func(j *persist.Job, t *persist.Target) error {
 		switch {
 		case errors.Is(cause, errPaused):
@@ -116,7 +122,46 @@ func (e *Engine) finish(ctx context.Context, id, account string, err error) erro
 	if t.State == StateQueued {
 		e.poke()
 	}
+	if t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonOffline {
+		go e.awaitOnline(id, account, err)
+	}
 	return err
+}
+
+// OfflineRetry is how long a target that could not reach its platform
+// waits before it tries again, at most: it goes at once when the host
+// accepts connections again or the network changes (httpx.WaitOnline).
+var OfflineRetry = 30 * time.Second
+
+// queued reports whether the target runs under the queue (Start).
+func (e *Engine) queued(id, account string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, ok := e.running[targetKey{id, account}]
+	return ok && r.queued
+}
+
+// awaitOnline queues a target waiting offline again once the connection
+// is back (or OfflineRetry has passed), unless it was paused, canceled or
+// resumed meanwhile.
+func (e *Engine) awaitOnline(id, account string, cause error) {
+	e.mu.Lock()
+	ctx := e.queueCtx
+	e.mu.Unlock()
+	if httpx.WaitOnline(ctx, OfflineRetry, cause) != nil || ctx.Err() != nil {
+		return
+	}
+	j, err := e.updateTarget(id, account, func(_ *persist.Job, t *persist.Target) error {
+		if t.State != StateWaiting || dest.Reason(t.Reason) != dest.ReasonOffline {
+			return errUnchanged
+		}
+		t.State, t.Reason, t.Error = StateQueued, "", ""
+		return nil
+	})
+	if err == nil {
+		e.emit(Event{Job: j, Target: account})
+		e.poke()
+	}
 }
 
 // progressTick is how often transfer progress is reported.
@@ -134,6 +179,7 @@ type progress struct {
 	steps   []dest.Step
 	sent    atomic.Int64 // the drivers' counter of bytes leaving; not shown
 	retryIn atomic.Int64 // nanoseconds; > 0 while waiting to retry
+	offline atomic.Bool  // that retry is for a connection error
 
 	mu     sync.Mutex
 	job    persist.Job // the last saved copy, for ticks without a store read
@@ -187,6 +233,7 @@ func (p *progress) Step(id string) {
 
 func (p *progress) Sent(acked int64) {
 	p.retryIn.Store(0)
+	p.offline.Store(false)
 	now := p.e.opts.Now()
 	p.mu.Lock()
 	p.acked = acked
@@ -207,11 +254,12 @@ func (p *progress) Processing(percent int) {
 
 func (p *progress) Retrying(op string, wait time.Duration, err error) {
 	p.retryIn.Store(int64(wait))
+	p.offline.Store(httpx.Unreachable(err))
 	p.mu.Lock()
 	j, acked := p.job, p.acked
 	p.mu.Unlock()
 	if j.ID != "" {
-		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: acked, Err: err})
+		p.e.emit(Event{Job: j, Target: p.account, RetryIn: wait, Sent: acked, Err: err, Reconnecting: p.offline.Load()})
 	}
 }
 
@@ -257,8 +305,9 @@ func (p *progress) report(j persist.Job) {
 	acked := p.acked
 	speed, left := p.meter.Speed(now), p.meter.ETA(now, j.Size-acked)
 	p.mu.Unlock()
+	retryIn := time.Duration(p.retryIn.Load())
 	p.e.emit(Event{Job: j, Target: p.account, At: now, Sent: acked, Speed: speed, ETA: left,
-		RetryIn: time.Duration(p.retryIn.Load())})
+		RetryIn: retryIn, Reconnecting: retryIn > 0 && p.offline.Load()})
 }
 
 // startTicker reports the transfer until stopTicker.

@@ -235,6 +235,8 @@ func problem(err error, t persist.Target) (words, technical string) {
 		words = name + " could not process the video. Check that the file plays, then Start over to send it again."
 	case reason == dest.ReasonFileChanged:
 		words = sentence(technical) // the driver's words name the file
+	case reason == dest.ReasonOffline:
+		words = "Can't reach " + name + " — check your connection. The upload goes on by itself as soon as it is back."
 	case reason == dest.ReasonUnreachable || kind == httpx.KindUnreachable:
 		words = "Can't reach " + name + " — check your connection, then Retry."
 	case reason == dest.ReasonGaveUp || kind == httpx.KindBusy || kind == httpx.KindServer:

@@ -1,12 +1,17 @@
 package gui
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
+	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // TestSettingsNetworkApplyAtOnce: the upload speed limit, the proxy and
@@ -57,4 +62,40 @@ func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 			t.Errorf("%s: a refused value was stored: %+v", field, st)
 		}
 	}
+}
+
+// TestRowSaysReconnecting: a target retrying a connection error, and one
+// waiting for the connection after every retry, say "Reconnecting" and
+// that they go on by themselves; an answer's retry still reads as before.
+func TestRowSaysReconnecting(t *testing.T) {
+	db, err := persist.OpenInMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	jobs := seedJobs(t, db, 1)
+	h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
+	j := jobs[0]
+
+	refused := &httpx.Error{Op: "upload chunk", Err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused")}
+	h.events.Push(core.Event{Job: j, Target: j.Targets[0].Account, Sent: 10 << 20, RetryIn: 20 * time.Second, Err: refused, Reconnecting: true})
+	rv := h.eventuallyRow(j.ID, "reconnecting while retrying", func(rv *rowView) bool {
+		return strings.HasPrefix(rv.status.Text, "Reconnecting") && strings.Contains(rv.detail.Text, "retrying in 20 s")
+	})
+	if !strings.Contains(rv.detail.Text, "Gan Jing World") {
+		t.Errorf("the detail does not name the platform: %q", rv.detail.Text)
+	}
+
+	h.events.Push(core.Event{Job: j, Target: j.Targets[0].Account, Sent: 10 << 20, RetryIn: 3 * time.Second, Err: &httpx.Error{Op: "upload chunk", Status: 502}})
+	h.eventuallyRow(j.ID, "a 5xx retry is not reconnecting", func(rv *rowView) bool {
+		return strings.HasPrefix(rv.status.Text, "Uploading") && strings.Contains(rv.detail.Text, "had a problem; retrying in 3 s")
+	})
+
+	j.Rev++
+	j.State, j.Targets[0].State, j.Targets[0].Reason = core.StateWaiting, core.StateWaiting, string(dest.ReasonOffline)
+	j.Targets[0].Error = "step 6 (uploading video): upload chunk: cannot reach the server: dial tcp: connection refused"
+	h.events.Push(core.Event{Job: j, Target: j.Targets[0].Account, RetryIn: time.Minute, Reconnecting: true})
+	h.eventuallyRow(j.ID, "waiting for the connection", func(rv *rowView) bool {
+		return strings.HasPrefix(rv.status.Text, "Reconnecting") && strings.Contains(rv.detail.Text, "by itself")
+	})
 }

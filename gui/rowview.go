@@ -248,6 +248,9 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 		}
 	case core.StateRunning:
 		status, imp = "Uploading · "+step, widget.HighImportance
+		if tr.reconnecting && tr.retryIn > 0 {
+			status, imp = "Reconnecting · "+step, widget.WarningImportance
+		}
 		switch ph {
 		case phaseTransfer:
 			detail = formatBytes(tr.sent) + " of " + formatBytes(j.Size)
@@ -282,6 +285,9 @@ func describeTarget(u *uploadsView, i int, r *row, t persist.Target) (status, de
 	case core.StateWaiting:
 		status, imp = "Waiting · "+step, widget.WarningImportance
 		detail = explain(nil, t)
+		if waitsFor(t, dest.ReasonOffline) {
+			status = "Reconnecting · " + step // explain says it goes on by itself
+		}
 		if waitsFor(t, dest.ReasonSignedOut) {
 			detail = u.ui.signInText(t)
 		}

@@ -45,6 +45,9 @@ type transfer struct {
 	eta     time.Duration
 	retryIn time.Duration
 	err     error // the latest event's error (the target keeps its text)
+	// reconnecting: the retry is for a connection error (the platform
+	// cannot be reached), and it goes at once when the connection is back
+	reconnecting bool
 }
 
 // phase is where a target's step sits in its driver's work.

@@ -80,10 +80,10 @@ func (r *row) apply(ev core.Event, steps *stepBook) {
 	if ev.Job.Rev < prev.Rev {
 		tr := r.transfer(acct)
 		if ev.Sent > 0 {
-			tr.sent, tr.speed, tr.eta, tr.retryIn = ev.Sent, ev.Speed, ev.ETA, ev.RetryIn
+			tr.sent, tr.speed, tr.eta, tr.retryIn, tr.reconnecting = ev.Sent, ev.Speed, ev.ETA, ev.RetryIn, ev.Reconnecting
 		}
 		if ev.RetryIn > 0 { // a wait before a retry, and why
-			tr.retryIn, tr.err = ev.RetryIn, ev.Err
+			tr.retryIn, tr.err, tr.reconnecting = ev.RetryIn, ev.Err, ev.Reconnecting
 		}
 		return
 	}
@@ -105,9 +105,9 @@ func (r *row) apply(ev core.Event, steps *stepBook) {
 			tr.sent, tr.speed, tr.eta = t.Offset, 0, 0
 		}
 		if t.Account == acct {
-			tr.retryIn, tr.err = ev.RetryIn, ev.Err
+			tr.retryIn, tr.err, tr.reconnecting = ev.RetryIn, ev.Err, ev.Reconnecting
 		} else {
-			tr.retryIn = 0
+			tr.retryIn, tr.reconnecting = 0, false
 			if t.State != core.StateFailed && t.State != core.StateWaiting {
 				tr.err = nil
 			}

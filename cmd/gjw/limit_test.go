@@ -52,3 +52,18 @@ func TestUploadLimitRateRefusesBadValues(t *testing.T) {
 		t.Errorf("resume --limit-rate 2X: %v", o)
 	}
 }
+
+// TestUploadSaysReconnecting: a connection dropped mid-chunk is retried,
+// and the plain progress lines say the upload is reconnecting.
+func TestUploadSaysReconnecting(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	c.sb.Server.Inject(sandbox.Fault{Host: "vod", Method: "PATCH", Path: "/api/v1/tus/upload/", CutAfter: testChunk / 2})
+	o := c.gjw(inProcess, "upload", c.video, "--title", "T", "--thumbnail", c.thumb, "--json")
+	if o.code != 0 {
+		t.Fatalf("upload: %v", o)
+	}
+	if !strings.Contains(o.stderr, "reconnecting: the platform can't be reached") {
+		t.Fatalf("stderr does not say reconnecting:\n%s", o.stderr)
+	}
+}

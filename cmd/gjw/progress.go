@@ -39,6 +39,7 @@ type jobLine struct {
 	step        string
 	lastPercent int // plain mode: last 10% mark printed
 	drawn       bool
+	retrying    bool // plain mode: this retry's line is printed
 }
 
 func newProgressPrinter(w io.Writer, bar bool) *progressPrinter {
@@ -94,6 +95,13 @@ func (p *progressPrinter) event(ev core.Event) {
 			fmt.Fprintf(p.w, "%s: step %d/%d %s\n", name, st.N, st.Of, st.Title)
 		}
 	}
+	if !p.bar {
+		// Plain lines: one per retry, as it starts.
+		if ev.RetryIn > 0 && !l.retrying {
+			fmt.Fprintf(p.w, "  %s\n", retryText(ev))
+		}
+		l.retrying = ev.RetryIn > 0
+	}
 	switch {
 	case st.Transfer && ev.Sent > 0 || ev.RetryIn > 0:
 		p.show(l, ev.Sent, j.Size, progressText(ev))
@@ -112,9 +120,17 @@ func progressText(ev core.Event) string {
 		s += "  ETA " + ev.ETA.Round(time.Second).String()
 	}
 	if ev.RetryIn > 0 {
-		s += fmt.Sprintf("  (connection trouble: retrying in %s)", ev.RetryIn.Round(time.Second))
+		s += "  (" + retryText(ev) + ")"
 	}
 	return s
+}
+
+// retryText says why a request waits and for how long.
+func retryText(ev core.Event) string {
+	if ev.Reconnecting {
+		return fmt.Sprintf("reconnecting: the platform can't be reached; retrying in %s, or as soon as the connection is back", ev.RetryIn.Round(time.Second))
+	}
+	return fmt.Sprintf("the platform answered with an error: retrying in %s", ev.RetryIn.Round(time.Second))
 }
 
 func (p *progressPrinter) show(l *jobLine, n, total int64, text string) {

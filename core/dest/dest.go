@@ -118,11 +118,17 @@ const (
 	ReasonUnreachable      Reason = "unreachable"       // retries exhausted without any answer from the platform
 	ReasonPosterRefused    Reason = "poster_refused"    // the platform refused the poster image: another is needed
 	ReasonFailed           Reason = "failed"            // anything else
+	// ReasonOffline: the platform could not be reached through every
+	// retry; the queue tries again as soon as the connection returns.
+	ReasonOffline Reason = "offline"
 )
 
-// Waits reports whether a target stopped for this reason waits for the
-// creator (sign in, choose a poster) rather than having failed.
-func (r Reason) Waits() bool { return r == ReasonSignedOut || r == ReasonNeedPoster }
+// Waits reports whether a target stopped for this reason waits (for the
+// creator to sign in or choose a poster, or for the connection to return)
+// rather than having failed.
+func (r Reason) Waits() bool {
+	return r == ReasonSignedOut || r == ReasonNeedPoster || r == ReasonOffline
+}
 
 // StopError is a failure with its reason code.
 type StopError struct {

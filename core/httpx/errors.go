@@ -31,6 +31,9 @@ type Error struct {
 	// RetryAfter is the response's Retry-After header as a wait (0 when
 	// absent); Policy honours it on 429 and 503.
 	RetryAfter time.Duration
+	// url is the request's, for a transport failure (WaitOnline probes
+	// its host); never shown.
+	url *url.URL
 }
 
 func (e *Error) Error() string {
@@ -152,10 +155,11 @@ func Transport(ctx context.Context, op string, err error) error {
 		return context.Cause(ctx)
 	}
 	var ue *url.Error
+	var reqURL *url.URL
 	if errors.As(err, &ue) {
 		host := ue.URL
 		if u, perr := url.Parse(ue.URL); perr == nil {
-			host = u.Host
+			host, reqURL = u.Host, u
 		}
 		inner := ue.Err
 		var he *Error
@@ -169,7 +173,7 @@ func Transport(ctx context.Context, op string, err error) error {
 			err = he.Err // a body read cut by the watchdog
 		}
 	}
-	return &Error{Op: op, Err: err}
+	return &Error{Op: op, Err: err, url: reqURL}
 }
 
 // Kind is what went wrong with a call, in the classes people act on

@@ -31,7 +31,9 @@ type Policy struct {
 // or the server said it was busy (SafeToRepeat); otherwise its error says it
 // was not repeated. A 429 or 503 carrying Retry-After waits at least that
 // long (at most MaxRetryAfter). After the last attempt the error says how
-// many were made. The context's cancellation ends the waits at once.
+// many were made. The context's cancellation ends the waits at once; so
+// do, for a connection error, a Reconnect and the host coming back
+// (WaitOnline), and a request dropped by a Reconnect goes again at once.
 func (p Policy) Do(ctx context.Context, op string, idempotent bool, fn func() error) error {
 	delays := p.Delays
 	if len(delays) == 0 {
@@ -43,10 +45,12 @@ func (p Policy) Do(ctx context.Context, op string, idempotent bool, fn func() er
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
-			if !isAgain(err) {
+			if !isAgain(err) && !errors.Is(err, ErrReconnected) {
 				wait := retryWait(d, err)
 				p.report(ctx, op, wait, err)
-				if serr := Sleep(ctx, wait); serr != nil {
+				// A connection error goes again as soon as the
+				// connection is back (WaitOnline), not only after d.
+				if serr := WaitOnline(ctx, wait, err); serr != nil {
 					return serr
 				}
 			}

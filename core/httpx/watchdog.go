@@ -30,12 +30,20 @@ type stalledError struct {
 	// connected is set once the transport had a connection for the
 	// request; a stall before that (a dial that hangs) sent nothing.
 	connected atomic.Bool
+	// reconnect is set while the request runs on ReconnectGrace (after a
+	// Reconnect, until its next progress).
+	reconnect atomic.Bool
 }
 
 func (e *stalledError) Error() string {
+	if e.reconnect.Load() {
+		return fmt.Sprintf("the connection stalled: no progress for %s s after the network changed", strconv.FormatFloat(ReconnectGrace.Seconds(), 'f', -1, 64))
+	}
 	return fmt.Sprintf("the connection stalled: no progress for %s s", strconv.FormatFloat(e.idle.Seconds(), 'f', -1, 64))
 }
-func (e *stalledError) Is(target error) bool { return target == ErrStalled }
+func (e *stalledError) Is(target error) bool {
+	return target == ErrStalled || (target == ErrReconnected && e.reconnect.Load())
+}
 
 // Watchdog wraps rt (the shared transport when nil) so that a request
 // whose body upload, response headers or response body make no progress
@@ -86,7 +94,23 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	stall := &Error{Op: req.Method + " " + req.URL.Host, Err: se}
 	timer := time.AfterFunc(w.idle, func() { cancel(stall) })
-	kick := func() { timer.Reset(w.idle) }
+	// sending resets the idle clock (to the grace while on it); an
+	// answer's bytes prove the connection works, and end the grace.
+	sending := func() {
+		if se.reconnect.Load() {
+			timer.Reset(ReconnectGrace)
+		} else {
+			timer.Reset(w.idle)
+		}
+	}
+	kick := func() {
+		se.reconnect.Store(false)
+		timer.Reset(w.idle)
+	}
+	untrack := track(&call{shorten: func() {
+		se.reconnect.Store(true)
+		timer.Reset(ReconnectGrace)
+	}})
 	// stalled reports whether err comes from our cancel, not the caller's.
 	stalled := func(err error) bool {
 		return err != nil && req.Context().Err() == nil && errors.Is(context.Cause(ctx), ErrStalled)
@@ -94,7 +118,7 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	limiter := bandwidth.FromContext(ctx)
 	watch := func(rc io.ReadCloser) io.ReadCloser {
-		k := &kickReader{rc: rc, r: rc, kick: kick}
+		k := &kickReader{rc: rc, r: rc, kick: sending}
 		if limiter != nil {
 			k.r = limiter.Reader(ctx, rc)
 		}
@@ -115,6 +139,7 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	res, err := w.rt.RoundTrip(r)
 	if err != nil {
+		untrack()
 		timer.Stop()
 		if stalled(err) {
 			err = stall
@@ -124,7 +149,7 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	kick()
 	res.Body = &watchedBody{rc: res.Body, kick: kick, stalled: stalled, stall: stall,
-		done: func() { timer.Stop(); cancel(nil) }}
+		done: func() { untrack(); timer.Stop(); cancel(nil) }}
 	return res, nil
 }
 

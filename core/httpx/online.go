@@ -1,0 +1,170 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// After the machine wakes or the network changes, the connections made
+// before are likely dead: a request on one makes no progress until the
+// stall watchdog gives up on it (a minute), and a retry waiting out the
+// guide's delays waits for nothing. Reconnect ends both at once.
+
+// ReconnectGrace is how long a request in flight after Reconnect may go
+// without progress before it is dropped (it would otherwise wait out the
+// whole stall timeout), until the first byte of its answer shows the
+// connection works. A request that keeps sending and is answered is left
+// alone.
+var ReconnectGrace = 10 * time.Second
+
+// ProbeEvery is how often a retry waiting on a connection error tries to
+// reach the host again (a TCP connection, to the proxy when one is used).
+var ProbeEvery = 2 * time.Second
+
+// ErrReconnected marks a request dropped after Reconnect: Policy retries
+// it at once, not after the next delay.
+var ErrReconnected = errors.New("dropped after the network changed")
+
+var network = struct {
+	sync.Mutex
+	changed  chan struct{} // closed by the next Reconnect
+	inFlight map[*call]struct{}
+}{changed: make(chan struct{}), inFlight: map[*call]struct{}{}}
+
+// call is one request in flight, as the watchdog tracks it.
+type call struct {
+	shorten func() // arms the reconnect grace
+}
+
+func track(c *call) func() {
+	network.Lock()
+	network.inFlight[c] = struct{}{}
+	network.Unlock()
+	return func() {
+		network.Lock()
+		delete(network.inFlight, c)
+		network.Unlock()
+	}
+}
+
+// Reconnect is what a wake or a network change calls: pooled connections
+// are closed, every request in flight that makes no progress within
+// ReconnectGrace is dropped (and retried at once), and every retry
+// waiting on a connection error goes again now.
+func Reconnect() {
+	shared.CloseIdleConnections()
+	network.Lock()
+	close(network.changed)
+	network.changed = make(chan struct{})
+	calls := make([]*call, 0, len(network.inFlight))
+	for c := range network.inFlight {
+		calls = append(calls, c)
+	}
+	network.Unlock()
+	for _, c := range calls {
+		c.shorten()
+	}
+}
+
+// Changed is closed by the next Reconnect.
+func Changed() <-chan struct{} {
+	network.Lock()
+	defer network.Unlock()
+	return network.changed
+}
+
+// WaitOnline waits d, or less: until ctx ends, a Reconnect, or, when err
+// is a connection error (Unreachable) to a host that is unreachable now, the
+// moment the host accepts connections again. A host that is reachable
+// all along (the failure was something else, such as a reset) is waited
+// out in full, so a flaky server is not hammered. It returns ctx's cause
+// if ctx ended.
+func WaitOnline(ctx context.Context, d time.Duration, err error) error {
+	if d <= 0 {
+		return context.Cause(ctx)
+	}
+	changed := Changed()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var back <-chan struct{}
+	if addr := probeAddr(err); addr != "" {
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		back = returned(pctx, addr)
+	}
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+	case <-changed:
+	case <-back:
+	}
+	return nil
+}
+
+// returned is closed once addr, unreachable at first, accepts a TCP
+// connection; it stays open if addr was reachable at the first try.
+func returned(ctx context.Context, addr string) <-chan struct{} {
+	back := make(chan struct{})
+	go func() {
+		dial := func() bool {
+			dctx, cancel := context.WithTimeout(ctx, ProbeEvery)
+			defer cancel()
+			c, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		}
+		if dial() {
+			return // reachable: the failure was not the connection
+		}
+		tick := time.NewTicker(ProbeEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if dial() {
+					close(back)
+					return
+				}
+			}
+		}
+	}()
+	return back
+}
+
+// probeAddr is where to test the connection of a failed request: the
+// proxy that carries it, else its host (with the scheme's port).
+func probeAddr(err error) string {
+	var e *Error
+	if !Unreachable(err) || !errors.As(err, &e) || e.url == nil {
+		return ""
+	}
+	u := e.url
+	if p, perr := proxyFor(&http.Request{URL: u, Header: http.Header{}}); perr == nil && p != nil {
+		u = p
+	}
+	return hostPort(u)
+}
+
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "80"
+	switch u.Scheme {
+	case "https":
+		port = "443"
+	case "socks5", "socks5h":
+		port = "1080"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}

@@ -1,0 +1,98 @@
+package httpx_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gjw-uploader/gjw-uploader/core/httpx"
+)
+
+// refusedErr is the error of a request to addr that found nothing
+// listening, as a client gets it.
+func refusedErr(t *testing.T, addr string) error {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+	_, err := httpx.Client().Do(req)
+	if err == nil {
+		t.Fatalf("%s answered", addr)
+	}
+	return httpx.Transport(context.Background(), "get", err)
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestWaitOnline: a wait on a connection error ends when the host comes
+// back, or at a Reconnect; one on a host reachable all along (or on an
+// answer the host gave) is waited out in full.
+func TestWaitOnline(t *testing.T) {
+	old := httpx.ProbeEvery
+	httpx.ProbeEvery = 20 * time.Millisecond
+	defer func() { httpx.ProbeEvery = old }()
+	ctx := context.Background()
+	const long = time.Minute
+
+	addr := freeAddr(t)
+	err := refusedErr(t, addr)
+	if !httpx.Unreachable(err) {
+		t.Fatalf("a refused connection is not Unreachable: %v", err)
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		ln, lerr := net.Listen("tcp", addr)
+		if lerr == nil {
+			t.Cleanup(func() { ln.Close() })
+		}
+	}()
+	done := make(chan struct{})
+	go func() { httpx.WaitOnline(ctx, long, err); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the wait did not end when the host came back")
+	}
+
+	// A Reconnect ends any wait on a connection error.
+	err = refusedErr(t, freeAddr(t))
+	done = make(chan struct{})
+	go func() { httpx.WaitOnline(ctx, long, err); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+	httpx.Reconnect()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Reconnect did not end the wait")
+	}
+
+	// Reachable all along (it drops the connection: the failure was not
+	// reaching it), and a 503 (an answer): both wait the whole delay.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, _ := http.NewResponseController(w).Hijack()
+		conn.Close()
+	}))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, nil)
+	_, derr := httpx.Client().Do(req)
+	dropped := httpx.Transport(ctx, "post", derr)
+	if !httpx.Unreachable(dropped) {
+		t.Fatalf("a dropped connection is not Unreachable: %v", dropped)
+	}
+	for name, e := range map[string]error{"dropped": dropped, "503": &httpx.Error{Op: "get", Status: 503}} {
+		start := time.Now()
+		httpx.WaitOnline(ctx, 200*time.Millisecond, e)
+		if d := time.Since(start); d < 200*time.Millisecond {
+			t.Errorf("%s: waited %s of 200ms", name, d)
+		}
+	}
+}
