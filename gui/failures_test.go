@@ -48,7 +48,9 @@ func (h *harness) addVideo(name string) string {
 
 // Errors read as people's words: a platform that cannot be reached is
 // "Can't reach Gan Jing World — check your connection; retrying in N s"
-// while it retries, then a sentence that says to Retry; the technical line
+// while it retries; after the last retry the row waits, reconnecting,
+// with a sentence that says it goes on by itself (it is not failed: the
+// queue retries when the connection returns); the technical line
 // ("connection refused") is only under Details.
 func TestErrorsInPeoplesWordsUnreachable(t *testing.T) {
 	p := newPlatform(t)
@@ -58,11 +60,11 @@ func TestErrorsInPeoplesWordsUnreachable(t *testing.T) {
 	h.eventuallyRow(id, "the retry in words", func(rv *rowView) bool {
 		return strings.Contains(rv.detail.Text, "Can't reach Gan Jing World — check your connection; retrying in 2 s")
 	})
-	rv := h.eventuallyRow(id, "the failure in words", func(rv *rowView) bool { return h.row(id).job.State == core.StateFailed })
-	if want := "Can't reach Gan Jing World — check your connection, then Retry."; rv.detail.Text != want {
-		t.Fatalf("failed row says %q, want %q", rv.detail.Text, want)
+	rv := h.eventuallyRow(id, "the wait in words", func(rv *rowView) bool { return h.row(id).job.State == core.StateWaiting })
+	if want := "Can't reach Gan Jing World — check your connection; it goes on by itself once it is back."; rv.detail.Text != want || !strings.HasPrefix(rv.status.Text, "Reconnecting") {
+		t.Fatalf("waiting row says %q / %q, want Reconnecting / %q", rv.status.Text, rv.detail.Text, want)
 	}
-	if v := view(h.job(id)); v.Reason != dest.ReasonUnreachable {
+	if v := view(h.job(id)); v.Reason != dest.ReasonOffline {
 		t.Fatalf("reason %s", v.Reason)
 	}
 	h.ui.uploads.list.Select(h.ui.uploads.index[id])

@@ -236,7 +236,7 @@ func problem(err error, t persist.Target) (words, technical string) {
 	case reason == dest.ReasonFileChanged:
 		words = sentence(technical) // the driver's words name the file
 	case reason == dest.ReasonOffline:
-		words = "Can't reach " + name + " — check your connection. The upload goes on by itself as soon as it is back."
+		words = "Can't reach " + name + " — check your connection; it goes on by itself once it is back."
 	case reason == dest.ReasonUnreachable || kind == httpx.KindUnreachable:
 		words = "Can't reach " + name + " — check your connection, then Retry."
 	case reason == dest.ReasonGaveUp || kind == httpx.KindBusy || kind == httpx.KindServer:

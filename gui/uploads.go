@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -304,6 +305,10 @@ func (u *uploadsView) transition(prev persist.Job, r *row) {
 				title += " (" + t.Account + ")"
 			}
 			u.ui.notify(title, explain(err, t))
+		case core.StateWaiting:
+			if waitsFor(t, dest.ReasonOffline) {
+				u.ui.notify("Reconnecting: "+j.Meta.Title, explain(nil, t))
+			}
 		}
 	}
 }
