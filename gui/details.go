@@ -103,6 +103,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.result.Wrapping = fyne.TextWrapWord
 	d.link = widget.NewHyperlink("", nil)
 	d.link.Truncation = fyne.TextTruncateEllipsis
+	d.link.OnTapped = func() { u.ui.openURL(d.link.Text) } // says so when no browser opens
 	d.link.Hide()
 
 	form := widget.NewForm(

@@ -76,6 +76,15 @@ func totalText(t core.Total) string {
 	return strings.Join(parts, " · ")
 }
 
+// formatLength is how long a video plays: "3:12", "1:02:03".
+func formatLength(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
 // formatUntil says when t comes: "in 9 days", "in 3 hours", "expired".
 func formatUntil(t time.Time, now time.Time) string {
 	d := t.Sub(now)

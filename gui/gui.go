@@ -31,6 +31,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -365,12 +366,18 @@ func (u *UI) notify(title, content string) {
 	}
 }
 
-// openURL opens a link in the browser.
+// openURL opens a link in the browser. Where none opens (a desktop
+// without xdg-open), it says so and offers to copy the link instead.
 func (u *UI) openURL(link string) {
-	if p, err := url.Parse(link); err == nil {
-		if err := u.app.OpenURL(p); err != nil {
-			fyne.LogError("opening "+link, err)
-		}
+	p, err := url.Parse(link)
+	if err != nil {
+		return
+	}
+	if err := u.app.OpenURL(p); err != nil {
+		fyne.LogError("opening "+link, err)
+		ask.Confirm(u.win, "No browser opened", "GJW Uploader could not open "+link+" in a web browser: "+
+			ask.WhyNoBrowser(err)+". Copy the link, to paste it into one?", "Copy link", "Close",
+			ask.Then(func() { u.app.Clipboard().SetContent(link) }))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,8 +116,21 @@ func init() {
 // recordingApp is Fyne's test app that also keeps every notification.
 type recordingApp struct {
 	fyne.App
-	mu    sync.Mutex
-	notes []fyne.Notification
+	mu      sync.Mutex
+	notes   []fyne.Notification
+	openErr error
+	opened  []string
+}
+
+// OpenURL fails with openErr when set (no xdg-open), else records u.
+func (a *recordingApp) OpenURL(u *url.URL) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.openErr != nil {
+		return a.openErr
+	}
+	a.opened = append(a.opened, u.String())
+	return nil
 }
 
 func (a *recordingApp) SendNotification(n *fyne.Notification) {

@@ -24,6 +24,30 @@ func (h *harness) frame() {
 	uitest.Layout(h.win.Content())
 }
 
+// drawnRow scrolls job id's row into view and returns the template that
+// draws it, found through the widgets' own renderers. (h.rowView goes
+// through test.LaidOutObjects, which gives every widget a new renderer: a
+// label gets a new text object outside any theme override.)
+func (h *harness) drawnRow(id string) *rowView {
+	h.t.Helper()
+	i, ok := h.ui.uploads.index[id]
+	if !ok {
+		h.t.Fatalf("no row for job %s", id)
+	}
+	h.ui.uploads.list.ScrollTo(i)
+	h.frame()
+	var found *rowView
+	uitest.Walk(h.ui.uploads.list, func(o fyne.CanvasObject) {
+		if rv, ok := o.(*rowView); ok && rv.id == id && rv.Visible() {
+			found = rv
+		}
+	})
+	if found == nil {
+		h.t.Fatalf("no row drawn for job %s", id)
+	}
+	return found
+}
+
 // watch is uitest.Watch on the window, after the UI's pending work.
 func (h *harness) watch(objs map[string]fyne.CanvasObject) func(when string) {
 	h.pump()

@@ -113,6 +113,54 @@ func (u *uploadsView) posterLoaded(path string) {
 // app as if ffmpeg were missing.
 var findFFmpeg = core.FFmpegPath
 
+// probeDuration is how long a video plays (core.VideoDuration with the
+// ffmpeg found); tests replace it.
+var probeDuration = func(ctx context.Context, video string) (time.Duration, error) {
+	ff, err := findFFmpeg()
+	if err != nil {
+		return 0, err
+	}
+	return core.VideoDuration(ctx, ff, video)
+}
+
+// lengths measures the videos of the rows shown, off the UI goroutine and
+// two at a time, and keeps what it found (0: unknown, as without ffmpeg).
+type lengths struct {
+	u     *uploadsView
+	known map[string]time.Duration
+	asked map[string]bool
+	slots chan struct{}
+}
+
+func newLengths(u *uploadsView) *lengths {
+	return &lengths{u: u, known: map[string]time.Duration{}, asked: map[string]bool{}, slots: make(chan struct{}, 2)}
+}
+
+// get is the length of video, or 0 while unknown (UI goroutine).
+func (l *lengths) get(video string) time.Duration {
+	if d, ok := l.known[video]; ok || l.asked[video] {
+		return d
+	}
+	l.asked[video] = true
+	l.u.ui.goBackground(func(ctx context.Context) {
+		l.slots <- struct{}{}
+		d, err := probeDuration(ctx, video)
+		<-l.slots
+		if err != nil {
+			d = 0
+		}
+		l.u.ui.do(func() {
+			l.known[video] = d
+			for i, r := range l.u.rows {
+				if r.job.VideoPath == video {
+					l.u.refreshIndex(i)
+				}
+			}
+		})
+	})
+	return 0
+}
+
 // posterExtensions are the image files a poster can be chosen from.
 var posterExtensions = []string{".jpg", ".jpeg", ".png", ".gif", ".webp"}
 

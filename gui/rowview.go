@@ -3,7 +3,9 @@ package gui
 import (
 	"fmt"
 	"image/color"
+	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -34,6 +36,7 @@ type rowView struct {
 	pickPoster *widget.Button
 
 	title  *widget.Label
+	file   *widget.Label // file name, size, length
 	status *widget.Label
 	bar    *widget.ProgressBar
 	detail *widget.Label
@@ -58,13 +61,15 @@ func newRowView(u *uploadsView) *rowView {
 	rv.posterBg.CornerRadius = 4
 	rv.posterNote = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	rv.posterNote.SizeName = theme.SizeNameCaptionText
-	rv.pickPoster = widget.NewButton("Choose poster…", func() { u.choosePoster(rv.id) })
+	rv.pickPoster = widget.NewButtonWithIcon("Poster…", theme.FileImageIcon(), func() { u.choosePoster(rv.id) })
 	rv.pickPoster.Importance = widget.WarningImportance
 	posterBox := container.NewGridWrap(posterSize,
 		container.NewStack(rv.posterBg, rv.poster, container.NewCenter(rv.posterNote), container.NewCenter(rv.pickPoster)))
 
 	rv.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	rv.title.Truncation = fyne.TextTruncateEllipsis
+	rv.file = widget.NewLabel("")
+	rv.file.SizeName = theme.SizeNameCaptionText
 	// The two lines that change with every tick are cut to length here
 	// rather than by the label: a truncating label shapes its text again on
 	// every change, which made a tick across a long queue cost milliseconds.
@@ -96,7 +101,8 @@ func newRowView(u *uploadsView) *rowView {
 
 	rv.targets = container.New(layout.NewCustomPaddedVBoxLayout(0))
 	rv.targets.Hide()
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0), rv.title, rv.status, rv.bar, rv.detail, rv.targets)
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), container.NewBorder(nil, nil, nil, rv.file, rv.title),
+		container.NewThemeOverride(rv.status, readableTheme{}), rv.bar, rv.detail, rv.targets)
 	rv.highlight = canvas.NewRectangle(color.Transparent)
 	rv.highlight.CornerRadius = theme.SelectionRadiusSize()
 	rv.highlight.Hide()
@@ -118,6 +124,7 @@ func (rv *rowView) set(i int, r *row) {
 		rv.highlight.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x38)
 	}
 	show(rv.highlight, r.fresh)
+	setText(rv.file, fileLine(j, rv.u.lengths.get(j.VideoPath)))
 
 	// Poster: the picked or extracted image, a note while ffmpeg works, or a
 	// prompt to pick one.
@@ -357,6 +364,16 @@ func targetProgress(steps *stepBook, r *row, t persist.Target) float64 {
 	return 0
 }
 
+// fileLine tells rows with the same title apart: the file's name, its
+// size and, once ffprobe has measured it, how long it plays.
+func fileLine(j persist.Job, length time.Duration) string {
+	line := clip(filepath.Base(j.VideoPath), 40) + " · " + formatBytes(j.Size)
+	if length > 0 {
+		line += " · " + formatLength(length)
+	}
+	return line
+}
+
 // withAlpha is c with alpha a.
 func withAlpha(c color.Color, a uint8) color.Color {
 	n := color.NRGBAModel.Convert(c).(color.NRGBA)
@@ -423,7 +440,7 @@ func newTargetLine(rv *rowView) *targetLine {
 	l.copyLink = btn(theme.ContentCopyIcon(), u.copyTargetLink)
 	l.root = container.NewBorder(nil, nil, nil,
 		container.NewCenter(container.NewHBox(l.pause, l.resume, l.retry, l.startOver, l.copyLink, l.cancel)),
-		container.New(layout.NewCustomPaddedVBoxLayout(0), l.text, l.detail))
+		container.New(layout.NewCustomPaddedVBoxLayout(0), container.NewThemeOverride(l.text, readableTheme{}), l.detail))
 	return l
 }
 

@@ -143,6 +143,7 @@ type uploadsView struct {
 	bulk     *bulkBar // Pause all, Resume all, Retry failed, Cancel all
 	details  *detailsPanel
 	posters  *posterCache
+	lengths  *lengths
 	selected string
 	steps    *stepBook
 	// heights are the list heights set for rows of cross-posted jobs (by
@@ -161,6 +162,7 @@ func newUploadsView(ui *UI) *uploadsView {
 	u := &uploadsView{ui: ui, index: map[string]int{}, removed: map[string]bool{}, shown: map[string]*rowView{},
 		steps: newStepBook(), heights: map[int]float32{}}
 	u.posters = newPosterCache(ui, u.posterLoaded)
+	u.lengths = newLengths(u)
 	u.list = &queueList{onDelete: u.deleteSelected}
 	u.list.Length = func() int { return len(u.rows) }
 	u.list.CreateItem = func() fyne.CanvasObject { return newRowView(u) }
@@ -475,7 +477,12 @@ func (u *uploadsView) Drop(paths []string) { u.drop(paths, nil) }
 // drop is Drop with reasons for items already refused. Every video gets
 // its poster (makePoster: a frame, or a title card) before it is queued, so
 // no upload starts without one, and the queue keeps the order of the drop.
-func (u *uploadsView) drop(paths, refused []string) {
+func (u *uploadsView) drop(paths, refused []string) { u.queueDrop(paths, refused, false) }
+
+// queueDrop is drop; with again, videos already published are queued too
+// (the creator said to upload them again), else they are set aside and
+// the creator is asked.
+func (u *uploadsView) queueDrop(paths, refused []string, again bool) {
 	defaults := u.ui.settings.Defaults
 	engine := u.ui.deps.Engine
 	ctx := u.ui.ctx
@@ -488,20 +495,27 @@ func (u *uploadsView) drop(paths, refused []string) {
 		u.dropMu.Lock()
 		defer u.dropMu.Unlock()
 		videos, refused := scanDrop(paths, refused)
-		skip := map[string]bool{}
+		skip, published := map[string]bool{}, map[string]string{} // published: video -> link
 		if queued, err := engine.Jobs(); err == nil {
 			for _, j := range queued {
-				if core.Unfinished(j) {
+				switch {
+				case core.Unfinished(j):
 					skip[j.VideoPath] = true
+				case j.State == core.StateDone:
+					published[j.VideoPath] = jobLink(j)
 				}
 			}
 		}
-		var todo []string
+		var todo, republish []string
 		var metas []persist.VideoMeta
 		already := 0
 		for _, v := range videos {
 			if skip[v] {
 				already++
+				continue
+			}
+			if _, ok := published[v]; ok && !again {
+				republish = append(republish, v)
 				continue
 			}
 			skip[v] = true
@@ -538,8 +552,31 @@ func (u *uploadsView) drop(paths, refused []string) {
 			}
 			u.showNew(ids)
 			u.report(ids, already, refused)
+			if len(republish) > 0 {
+				u.askRepublish(republish, published)
+			}
 		})
 	}()
+}
+
+// askRepublish asks before uploading videos again that are already
+// published (links: video -> its page).
+func (u *uploadsView) askRepublish(videos []string, links map[string]string) {
+	var msg string
+	if len(videos) == 1 {
+		msg = fmt.Sprintf("“%s” is already published", filepath.Base(videos[0]))
+		if l := links[videos[0]]; l != "" {
+			msg += " (" + l + ")"
+		}
+		msg += ". Upload it again as a new video?"
+	} else {
+		names := make([]string, len(videos))
+		for i, v := range videos {
+			names[i] = filepath.Base(v)
+		}
+		msg = fmt.Sprintf("%d videos are already published: %s. Upload them again as new videos?", len(videos), strings.Join(names, ", "))
+	}
+	ask.Confirm(u.ui.win, "Upload again?", msg, "Upload again", "Skip", ask.Then(func() { u.queueDrop(videos, nil, true) }))
 }
 
 // highlightFor is how long the rows a drop added stay highlighted.

@@ -38,8 +38,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 	// First: it fixes the locale environment before Fyne reads it.
 	_ "github.com/gjw-uploader/gjw-uploader/gui/locale"
 
@@ -186,11 +184,7 @@ func fail(a fyne.App, err error) {
 	if os.Getenv("GJW_EXIT_AFTER_FIRST_FRAME") != "" {
 		os.Exit(1)
 	}
-	w := a.NewWindow("GJW Uploader cannot start")
-	msg := widget.NewLabel(err.Error())
-	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewBorder(nil, container.NewCenter(widget.NewButton("Close", a.Quit)), nil, nil, msg))
-	w.Resize(fyne.NewSize(520, 180))
+	w := gui.StartupError(a, err)
 	w.SetMaster()
 	w.ShowAndRun()
 	os.Exit(1)

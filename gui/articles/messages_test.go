@@ -41,3 +41,16 @@ func TestPosterMissingGoesWhenAPosterIsChosen(t *testing.T) {
 		t.Fatalf("status still %q with a poster chosen", v.status.Text)
 	}
 }
+
+// Defect 10: the schedule field's hint and error show a real date, not
+// Go's reference time.
+func TestSchedulePlaceholderIsARealDate(t *testing.T) {
+	f := newFixture(t)
+	if ph := f.v.sched.PlaceHolder; strings.Contains(ph, "2006") {
+		t.Fatalf("placeholder %q", ph)
+	}
+	_, err := parseSchedule("next tuesday")
+	if err == nil || strings.Contains(err.Error(), "2006") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -53,7 +54,7 @@ func (v *View) publish(scheduled bool) {
 	d := v.current.Draft()
 	switch {
 	case scheduled && d.Schedule.IsZero():
-		v.setError("Enter a schedule (" + scheduleLayout + ") first, or use Publish.")
+		v.setError("Enter a schedule (a date and time such as " + scheduleExample() + ") first, or use Publish.")
 		return
 	case !scheduled:
 		d.Schedule = time.Time{}
@@ -190,6 +191,7 @@ func (v *View) openLink() {
 		return
 	}
 	if err := fyne.CurrentApp().OpenURL(u); err != nil {
-		v.fail("The link could not be opened", err)
+		fyne.LogError("opening "+v.link.Text, err)
+		v.setError("No web browser opened (" + ask.WhyNoBrowser(err) + "): Copy link copies the link, to paste it into one.")
 	}
 }

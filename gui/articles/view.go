@@ -66,6 +66,14 @@ var autosaveDelay = article.AutosaveDelay
 // scheduleLayout is how the schedule field shows a time (local time).
 const scheduleLayout = "2006-01-02 15:04"
 
+// scheduleExample is a time written as the schedule field takes it:
+// tomorrow at nine (Go's reference time in a hint reads as a real date in
+// 2006).
+func scheduleExample() string {
+	y, m, d := time.Now().AddDate(0, 0, 1).Date()
+	return time.Date(y, m, d, 9, 0, 0, 0, time.Local).Format(scheduleLayout)
+}
+
 // View is the Articles view. Create it with New; call its methods on the
 // UI goroutine.
 type View struct {
@@ -217,7 +225,7 @@ func (v *View) build() {
 	v.category.SetPlaceHolder(article.DefaultCategory)
 	v.visibility = widget.NewSelect(article.Visibilities, nil)
 	v.sched = widget.NewEntry()
-	v.sched.SetPlaceHolder("publish now, or " + scheduleLayout)
+	v.sched.SetPlaceHolder("empty: publish now; or a time such as " + scheduleExample())
 	v.sched.Validator = func(s string) error { _, err := parseSchedule(s); return err }
 	v.kids = widget.NewCheck("Made for kids", nil)
 	v.premium = widget.NewCheck("Premium", nil)
@@ -863,7 +871,7 @@ func parseSchedule(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, errors.New("use " + scheduleLayout + " (local time), or leave empty to publish now")
+	return time.Time{}, errors.New("write a date and time such as " + scheduleExample() + " (local time), or leave it empty to publish now")
 }
 
 func formatSchedule(t time.Time) string {

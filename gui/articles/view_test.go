@@ -492,7 +492,7 @@ func TestArticleScheduleBeingTypedIsNotSent(t *testing.T) {
 	if n := f.env.Sandbox.Stats().AddContent; n != 0 || v.current.Draft().ContentID != "" {
 		t.Fatalf("scheduled at a time the field does not show (%d add-content)", n)
 	}
-	if v.status.Importance != widget.DangerImportance || !strings.Contains(v.status.Text, "Schedule: use") {
+	if v.status.Importance != widget.DangerImportance || !strings.Contains(v.status.Text, "Schedule: write a date and time such as") {
 		t.Fatalf("status %q", v.status.Text)
 	}
 }

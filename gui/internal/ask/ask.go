@@ -5,6 +5,9 @@
 package ask
 
 import (
+	"errors"
+	"os/exec"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -17,9 +20,16 @@ const width = 440
 // Confirm asks title with message, under buttons labelled yes and no, and
 // hands the answer to answer.
 func Confirm(win fyne.Window, title, message, yes, no string, answer func(ok bool)) {
+	dialog.NewCustomConfirm(title, yes, no, Text(message), answer, win).Show()
+}
+
+// Text is message wrapped at a readable width, as tall as that makes it
+// from the start (a bare word-wrapping label asks for one word a line
+// until it is laid out, which makes a new window hundreds of pixels tall).
+func Text(message string) fyne.CanvasObject {
 	l := widget.NewLabel(message)
 	l.Wrapping = fyne.TextWrapWord
-	dialog.NewCustomConfirm(title, yes, no, container.New(fixedWidth{}, l), answer, win).Show()
+	return container.New(fixedWidth{}, l)
 }
 
 // Then is an answer that runs fn on yes.
@@ -46,4 +56,13 @@ func (fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func (fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(size)
+}
+
+// WhyNoBrowser says why no web browser opened a link (fyne.App.OpenURL's
+// error): on a Linux desktop without xdg-open, in words.
+func WhyNoBrowser(err error) string {
+	if errors.Is(err, exec.ErrNotFound) {
+		return "xdg-open, which opens links on this desktop, is not installed"
+	}
+	return err.Error()
 }
