@@ -14,6 +14,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/batch"
+	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/watch"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -307,6 +308,8 @@ func (p *watchPrinter) event(ev core.Event) {
 		json.NewEncoder(p.a.stdout).Encode(r)
 	case t.State == core.StateDone:
 		fmt.Fprintf(p.a.stdout, "%s  %s on %s\n", r.URL, ev.Job.Meta.Title, t.Account)
+	case dest.Reason(t.Reason) == dest.ReasonOffline:
+		fmt.Fprintf(p.a.stderr, "gjw: %q on %s: reconnecting: %s; it goes on by itself once the connection is back\n", ev.Job.Meta.Title, t.Account, t.Error)
 	default:
 		fmt.Fprintf(p.a.stderr, "gjw: %q on %s: %s\n", ev.Job.Meta.Title, t.Account, t.Error)
 	}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 )
 
 // TestUploadLimitRate: gjw upload --limit-rate 1M sends 3 MiB no faster
@@ -66,4 +69,33 @@ func TestUploadSaysReconnecting(t *testing.T) {
 	if !strings.Contains(o.stderr, "reconnecting: the platform can't be reached") {
 		t.Fatalf("stderr does not say reconnecting:\n%s", o.stderr)
 	}
+}
+
+// TestWatchSaysReconnecting: under gjw watch (the queue) an upload whose
+// video host cannot be reached through every retry waits, reconnecting,
+// instead of failing, and says so.
+func TestWatchSaysReconnecting(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GJW_VOD_URL", "http://"+ln.Addr().String()) // nothing listens there
+	ln.Close()
+	in := t.TempDir()
+	w := c.startWatch(t, in, "--settle", "200ms", "--json")
+	sandboxtest.WritePNG(t, filepath.Join(in, "clip.png"), 1)
+	sandboxtest.WriteRandom(t, filepath.Join(in, "clip.mp4"), testSize)
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(w.err.String(), "reconnecting:") {
+		if time.Now().After(deadline) {
+			t.Fatalf("gjw watch never said reconnecting:\n%s", w.err.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(w.err.String(), "failed") {
+		t.Fatalf("the upload failed instead of waiting:\n%s", w.err.String())
+	}
+	w.stop(t, c)
 }
