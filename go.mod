@@ -12,11 +12,11 @@ require (
 	golang.org/x/exp v0.0.0-20250106191152-7588d65b2ba8
 	golang.org/x/image v0.24.0
 	golang.org/x/net v0.37.0
+	golang.org/x/sync v0.19.0
 	golang.org/x/term v0.30.0
 	golang.org/x/text v0.23.0
+	golang.org/x/time v0.14.0
 )
-
-require golang.org/x/time v0.14.0
 
 require (
 	al.essio.dev/pkg/shellescape v1.5.1 // indirect

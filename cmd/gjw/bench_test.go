@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,20 +38,30 @@ func benchDir(b *testing.B) string {
 }
 
 // peakRSS runs the gjw binary with args and returns its peak resident set
-// size in bytes: VmHWM of /proc/<pid>/status, a high-water mark read every
-// millisecond until the process exits.
-//
-// It also returns getrusage's ru_maxrss, which is only an upper bound here:
-// os/exec starts children with vfork (CLONE_VM), and Linux then carries
-// the parent's RSS at exec time into the child's maxrss. (A 100 MiB Go
-// process running /bin/true reads ~103 MiB; GNU time says ~1 MiB.)
+// size in bytes (see runPeakRSS).
 func peakRSS(b *testing.B, args ...string) (hwm, maxrss int64) {
 	b.Helper()
 	cmd := exec.Command(buildGJW(b), args...)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
+	hwm, maxrss, err := runPeakRSS(cmd)
+	if err != nil {
+		b.Fatalf("gjw %v: %v\n%s", args, err, errb.String())
+	}
+	return hwm, maxrss
+}
+
+// runPeakRSS runs cmd and returns its peak resident set size in bytes:
+// VmHWM of /proc/<pid>/status, a high-water mark read every millisecond
+// until the process exits.
+//
+// It also returns getrusage's ru_maxrss, which is only an upper bound here:
+// os/exec starts children with vfork (CLONE_VM), and Linux then carries
+// the parent's RSS at exec time into the child's maxrss. (A 100 MiB Go
+// process running /bin/true reads ~103 MiB; GNU time says ~1 MiB.)
+func runPeakRSS(cmd *exec.Cmd) (hwm, maxrss int64, err error) {
 	if err := cmd.Start(); err != nil { // returns once the exec is done
-		b.Fatal(err)
+		return 0, 0, err
 	}
 	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
 	done := make(chan error)
@@ -61,13 +72,10 @@ func peakRSS(b *testing.B, args ...string) (hwm, maxrss int64) {
 		hwm = max(hwm, vmHWM(status))
 		select {
 		case err := <-done:
-			if err != nil {
-				b.Fatalf("gjw %v: %v\n%s", args, err, errb.String())
+			if err == nil && hwm == 0 {
+				err = errors.New("could not read VmHWM from /proc")
 			}
-			if hwm == 0 {
-				b.Fatal("could not read VmHWM from /proc")
-			}
-			return hwm, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+			return hwm, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10, err
 		case <-tick.C:
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gjw-uploader/gjw-uploader/core/jw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	jwsb "github.com/gjw-uploader/gjw-uploader/core/sandbox/jw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
@@ -58,6 +59,7 @@ func checkJW(t *testing.T, run *jwsb.Running, r uploadResult, size, resent int64
 	if st.Creates != 1 || st.Uploads != 1 || st.Completes != 1 || st.Chunked != 0 || st.PartBytes < size || st.PartBytes > size+resent {
 		t.Fatalf("stats %+v for a %d-byte file", st, size)
 	}
+	t.Logf("%d part bytes received twice (at most %d)", st.PartBytes-size, resent)
 }
 
 func TestUploadToJW(t *testing.T) {
@@ -143,8 +145,8 @@ func TestUploadToJWWrongSecret(t *testing.T) {
 	}
 }
 
-// SIGKILL mid-upload, then gjw resume: one media, one upload, at most one
-// part re-sent.
+// SIGKILL mid-upload, then gjw resume: one media, one upload, at most the
+// parts in flight (jw.DefaultInFlight) re-sent.
 func TestUploadToJWKillThenResume(t *testing.T) {
 	const part = 1 << 20
 	const size = 12*part + 777
@@ -157,7 +159,11 @@ func TestUploadToJWKillThenResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for st := run.Server.Stats(); st.PartPuts < 2; st = run.Server.Stats() {
+	// Killed mid-part: with two parts in flight, parts 3 and 4 half read
+	// by the sandbox. (On loopback a whole part fits in the socket buffers,
+	// so the kernel often delivers the rest after the kill and resume
+	// recognises the stored parts by their MD5.)
+	for st := run.Server.Stats(); st.PartBytes < 3*part; st = run.Server.Stats() {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			t.Fatalf("the upload never started: %+v\n%s", st, errb.String())
@@ -174,7 +180,7 @@ func TestUploadToJWKillThenResume(t *testing.T) {
 	if o.code != 0 || err != nil || len(res) != 1 {
 		t.Fatalf("resume: %v (%v)", o, err)
 	}
-	checkJW(t, run, res[0], size, part)
+	checkJW(t, run, res[0], size, jw.DefaultInFlight*part) // at most the parts in flight re-sent
 }
 
 // One drop to Gan Jing World and JW Player, SIGKILLed while both upload:
@@ -232,7 +238,7 @@ func TestCrossPostGJWAndJWKillThenResume(t *testing.T) {
 			t.Fatalf("resume result: %+v", r)
 		}
 		if r.Platform == "jw" {
-			checkJW(t, jrun, r, size, part)
+			checkJW(t, jrun, r, size, jw.DefaultInFlight*part)
 		}
 	}
 	if st := c.sb.Server.Stats(); st.AddContent != 1 || st.TusCreates != 1 || st.TusPatchBytes > size+part {

@@ -339,8 +339,8 @@ func (c *Client) PutPart(ctx context.Context, link string, f io.ReaderAt, off, s
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		return "", httpx.ResponseError(op, res, s3Words(b))
 	}
-	if body.read != size {
-		return "", &httpx.Error{Op: op, Status: res.StatusCode, Message: fmt.Sprintf("the server answered after %d of %d bytes", body.read, size)}
+	if read := body.read.Load(); read != size {
+		return "", &httpx.Error{Op: op, Status: res.StatusCode, Message: fmt.Sprintf("the server answered after %d of %d bytes", read, size)}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if etag := strings.Trim(res.Header.Get("ETag"), `"`); !strings.EqualFold(etag, sum) {
@@ -379,15 +379,18 @@ func s3Words(b []byte) string {
 	return ""
 }
 
+// countingReader counts what the transport read; read is atomic because
+// the transport's last Read (its check for bytes past the Content-Length)
+// may run after the answer arrived.
 type countingReader struct {
 	r    io.Reader
 	n    *atomic.Int64
-	read int64
+	read atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.read += int64(n)
+	c.read.Add(int64(n))
 	if c.n != nil {
 		c.n.Add(int64(n))
 	}

@@ -48,7 +48,8 @@ func (p *platform) Driver(testing.TB) dest.Driver {
 	return jw.NewDriver(p.client(), jw.DriverOptions{ChunkSize: conformancePart, PollInterval: time.Millisecond})
 }
 
-func (p *platform) Chunk() int64 { return conformancePart }
+// Chunk is what a kill may re-send: the parts in flight.
+func (p *platform) Chunk() int64 { return jw.DefaultInFlight * conformancePart }
 
 func (p *platform) Stats() desttest.Stats {
 	st := p.run.Server.Stats()
