@@ -142,6 +142,9 @@ func (l *lengths) get(video string) time.Duration {
 		return d
 	}
 	l.asked[video] = true
+	if _, err := findFFmpeg(); err != nil {
+		return 0 // nothing to measure with
+	}
 	l.u.ui.goBackground(func(ctx context.Context) {
 		l.slots <- struct{}{}
 		d, err := probeDuration(ctx, video)

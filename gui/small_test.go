@@ -212,7 +212,8 @@ func TestRowsShowFileNameSizeAndLength(t *testing.T) {
 	probeDuration = func(_ context.Context, path string) (time.Duration, error) {
 		return 3*time.Minute + 12*time.Second, nil
 	}
-	t.Cleanup(func() { probeDuration = old })
+	findFFmpeg = func() (string, error) { return "ffmpeg", nil } // probeDuration stands in for it
+	t.Cleanup(func() { probeDuration, findFFmpeg = old, noFFmpeg })
 	a := seedJob(t, "Same title", core.StateDone, gjw.StepDone, gjw.Checkpoint{ContentID: "aa"})
 	a.VideoPath, a.Size = "/home/ana/Videos/take one.mp4", 812_000_000
 	b := seedJob(t, "Same title", core.StateDone, gjw.StepDone, gjw.Checkpoint{ContentID: "bb"})
