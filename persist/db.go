@@ -41,7 +41,16 @@ type DB struct {
 	gcDone    sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+
+	// open is held (read) by every transaction and taken by Close, so a
+	// call after Close gets ErrClosed instead of Badger's panic: an engine
+	// goroutine may still read while its owner closes the folder.
+	open   sync.RWMutex
+	closed bool
 }
+
+// ErrClosed is the answer of a DB that has been closed.
+var ErrClosed = errors.New("persist: the data folder is closed")
 
 // DefaultDir returns the data folder: $GJW_DATA_DIR if set, else
 // gjw-uploader under os.UserConfigDir.
@@ -132,6 +141,9 @@ func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
 		close(d.stop)
 		d.gcDone.Wait()
+		d.open.Lock() // waits for transactions under way; later ones fail
+		defer d.open.Unlock()
+		d.closed = true
 		d.collectGarbage()
 		if d.dir != "" {
 			d.removeSnapshot()
@@ -197,13 +209,33 @@ func (quietLogger) Warningf(f string, v ...any) {
 func (quietLogger) Infof(string, ...any)  {}
 func (quietLogger) Debugf(string, ...any) {}
 
+// view runs fn in a read transaction, or fails with ErrClosed.
+func (d *DB) view(fn func(*badger.Txn) error) error {
+	d.open.RLock()
+	defer d.open.RUnlock()
+	if d.closed {
+		return ErrClosed
+	}
+	return d.bdb.View(fn)
+}
+
+// update runs fn in a read-write transaction, or fails with ErrClosed.
+func (d *DB) update(fn func(*badger.Txn) error) error {
+	d.open.RLock()
+	defer d.open.RUnlock()
+	if d.closed {
+		return ErrClosed
+	}
+	return d.bdb.Update(fn)
+}
+
 // put stores v as JSON under key.
 func (d *DB) put(key string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("persist: encode %s: %w", key, err)
 	}
-	err = d.bdb.Update(func(txn *badger.Txn) error {
+	err = d.update(func(txn *badger.Txn) error {
 		return txn.Set([]byte(key), b)
 	})
 	if err != nil {
@@ -215,7 +247,7 @@ func (d *DB) put(key string, v any) error {
 // get loads the record under key into dst. It reports false, and leaves dst
 // alone, when there is none.
 func (d *DB) get(key string, dst any) (bool, error) {
-	err := d.bdb.View(func(txn *badger.Txn) error {
+	err := d.view(func(txn *badger.Txn) error {
 		item, err := txn.Get([]byte(key))
 		if err != nil {
 			return err
@@ -238,7 +270,7 @@ func (d *DB) get(key string, dst any) (bool, error) {
 
 // del removes keys in one transaction; missing keys are not an error.
 func (d *DB) del(keys ...string) error {
-	err := d.bdb.Update(func(txn *badger.Txn) error {
+	err := d.update(func(txn *badger.Txn) error {
 		for _, k := range keys {
 			if err := txn.Delete([]byte(k)); err != nil {
 				return err
@@ -255,7 +287,7 @@ func (d *DB) del(keys ...string) error {
 // scan decodes every record whose key starts with prefix, in key order,
 // and passes each to add.
 func scan[T any](d *DB, prefix string, add func(T)) error {
-	err := d.bdb.View(func(txn *badger.Txn) error {
+	err := d.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte(prefix)
 		it := txn.NewIterator(opts)

@@ -68,7 +68,7 @@ var v1WaitingPoster = "no poster image: choose a thumbnail for this video"
 // target, in one transaction: a crash leaves either every job old or every
 // job new.
 func (d *DB) migrateV1() error {
-	return d.bdb.Update(func(txn *badger.Txn) error {
+	return d.update(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte(jobPrefix)
 		it := txn.NewIterator(opts)

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -649,4 +650,44 @@ func BenchmarkPutJob(b *testing.B) {
 		defer d.Close()
 		run(b, d)
 	})
+}
+
+// Reads and writes racing Close end with ErrClosed, never Badger's panic
+// (the engine's scheduler may still read while its owner closes).
+func TestUseAfterCloseIsAnError(t *testing.T) {
+	d := openT(t, t.TempDir())
+	ok(t, d.PutJob(sampleJob("a", 0, t0)))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := d.Jobs(); err != nil && !errors.Is(err, ErrClosed) {
+					t.Errorf("Jobs: %v", err)
+					return
+				}
+				if err := d.PutJob(sampleJob("b", 1, t0)); err != nil && !errors.Is(err, ErrClosed) {
+					t.Errorf("PutJob: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	ok(t, d.Close())
+	close(stop)
+	wg.Wait()
+	if _, err := d.Jobs(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Jobs after Close: %v", err)
+	}
+	if _, _, err := d.Job("a"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Job after Close: %v", err)
+	}
 }
