@@ -27,9 +27,8 @@ import (
 
 // fast sets the reconnect grace and probe interval for one test.
 func fast(t *testing.T) {
-	grace, probe := httpx.ReconnectGrace, httpx.ProbeEvery
-	httpx.ReconnectGrace, httpx.ProbeEvery = 200*time.Millisecond, 50*time.Millisecond
-	t.Cleanup(func() { httpx.ReconnectGrace, httpx.ProbeEvery = grace, probe })
+	grace, probe := httpx.SetReconnectTimes(200*time.Millisecond, 50*time.Millisecond)
+	t.Cleanup(func() { httpx.SetReconnectTimes(grace, probe) })
 }
 
 // holding reports when the sandbox starts holding a request (its log).

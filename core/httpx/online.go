@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,16 +16,29 @@ import (
 // stall watchdog gives up on it (a minute), and a retry waiting out the
 // guide's delays waits for nothing. Reconnect ends both at once.
 
-// ReconnectGrace is how long a request in flight after Reconnect may go
-// without progress before it is dropped (it would otherwise wait out the
-// whole stall timeout), until the first byte of its answer shows the
-// connection works. A request that keeps sending and is answered is left
-// alone.
-var ReconnectGrace = 10 * time.Second
+// DefaultReconnectGrace is how long a request in flight after Reconnect
+// may go without progress before it is dropped (it would otherwise wait
+// out the whole stall timeout), until the first byte of its answer shows
+// the connection works. A request that keeps sending and is answered is
+// left alone.
+const DefaultReconnectGrace = 10 * time.Second
 
-// ProbeEvery is how often a retry waiting on a connection error tries to
-// reach the host again (a TCP connection, to the proxy when one is used).
-var ProbeEvery = 2 * time.Second
+// DefaultProbeEvery is how often a retry waiting on a connection error
+// tries to reach the host again (a TCP connection, to the proxy when one
+// is used).
+const DefaultProbeEvery = 2 * time.Second
+
+var reconnectGrace, probeEvery atomic.Int64
+
+func init() { SetReconnectTimes(DefaultReconnectGrace, DefaultProbeEvery) }
+
+// SetReconnectTimes changes the reconnect grace and the probe interval
+// (tests shorten them) and returns the previous ones.
+func SetReconnectTimes(grace, probe time.Duration) (oldGrace, oldProbe time.Duration) {
+	return time.Duration(reconnectGrace.Swap(int64(grace))), time.Duration(probeEvery.Swap(int64(probe)))
+}
+
+func graceTime() time.Duration { return time.Duration(reconnectGrace.Load()) }
 
 // ErrReconnected marks a request dropped after Reconnect: Policy retries
 // it at once, not after the next delay.
@@ -54,7 +68,7 @@ func track(c *call) func() {
 
 // Reconnect is what a wake or a network change calls: pooled connections
 // are closed, every request in flight that makes no progress within
-// ReconnectGrace is dropped (and retried at once), and every retry
+// the reconnect grace is dropped (and retried at once), and every retry
 // waiting on a connection error goes again now.
 func Reconnect() {
 	shared.CloseIdleConnections()
@@ -95,7 +109,7 @@ func WaitOnline(ctx context.Context, d time.Duration, err error) error {
 	if addr := probeAddr(err); addr != "" {
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		back = returned(pctx, addr)
+		back = returned(pctx, addr, time.Duration(probeEvery.Load()))
 	}
 	select {
 	case <-ctx.Done():
@@ -109,11 +123,11 @@ func WaitOnline(ctx context.Context, d time.Duration, err error) error {
 
 // returned is closed once addr, unreachable at first, accepts a TCP
 // connection; it stays open if addr was reachable at the first try.
-func returned(ctx context.Context, addr string) <-chan struct{} {
+func returned(ctx context.Context, addr string, every time.Duration) <-chan struct{} {
 	back := make(chan struct{})
 	go func() {
 		dial := func() bool {
-			dctx, cancel := context.WithTimeout(ctx, ProbeEvery)
+			dctx, cancel := context.WithTimeout(ctx, every)
 			defer cancel()
 			c, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
 			if err == nil {
@@ -124,7 +138,7 @@ func returned(ctx context.Context, addr string) <-chan struct{} {
 		if dial() {
 			return // reachable: the failure was not the connection
 		}
-		tick := time.NewTicker(ProbeEvery)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {

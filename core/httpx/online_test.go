@@ -37,9 +37,8 @@ func freeAddr(t *testing.T) string {
 // back, or at a Reconnect; one on a host reachable all along (or on an
 // answer the host gave) is waited out in full.
 func TestWaitOnline(t *testing.T) {
-	old := httpx.ProbeEvery
-	httpx.ProbeEvery = 20 * time.Millisecond
-	defer func() { httpx.ProbeEvery = old }()
+	grace, probe := httpx.SetReconnectTimes(httpx.DefaultReconnectGrace, 20*time.Millisecond)
+	defer httpx.SetReconnectTimes(grace, probe)
 	ctx := context.Background()
 	const long = time.Minute
 

@@ -30,14 +30,14 @@ type stalledError struct {
 	// connected is set once the transport had a connection for the
 	// request; a stall before that (a dial that hangs) sent nothing.
 	connected atomic.Bool
-	// reconnect is set while the request runs on ReconnectGrace (after a
+	// reconnect is set while the request runs on the reconnect grace (after a
 	// Reconnect, until its next progress).
 	reconnect atomic.Bool
 }
 
 func (e *stalledError) Error() string {
 	if e.reconnect.Load() {
-		return fmt.Sprintf("the connection stalled: no progress for %s s after the network changed", strconv.FormatFloat(ReconnectGrace.Seconds(), 'f', -1, 64))
+		return fmt.Sprintf("the connection stalled: no progress for %s s after the network changed", strconv.FormatFloat(graceTime().Seconds(), 'f', -1, 64))
 	}
 	return fmt.Sprintf("the connection stalled: no progress for %s s", strconv.FormatFloat(e.idle.Seconds(), 'f', -1, 64))
 }
@@ -98,7 +98,7 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 	// answer's bytes prove the connection works, and end the grace.
 	sending := func() {
 		if se.reconnect.Load() {
-			timer.Reset(ReconnectGrace)
+			timer.Reset(graceTime())
 		} else {
 			timer.Reset(w.idle)
 		}
@@ -109,7 +109,7 @@ func (w *watchdog) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	untrack := track(&call{shorten: func() {
 		se.reconnect.Store(true)
-		timer.Reset(ReconnectGrace)
+		timer.Reset(graceTime())
 	}})
 	// stalled reports whether err comes from our cancel, not the caller's.
 	stalled := func(err error) bool {
