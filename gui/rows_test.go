@@ -94,24 +94,24 @@ func (w *posterWatch) startOrder() []string {
 
 // assertRowsMatchEngine waits until every row holds its job as the engine
 // has it now (the same revision and state: the engine reports a write just
-// after making it, so a row may be a moment behind), then checks at once
-// that the rows on screen, as the list is scrolled and at its end, say what
-// that state gives (the transfer figures of a running row aside, which
-// move). Rows off screen are drawn from their job when scrolled into view.
+// after making it, so a row may be a moment behind), then checks at once,
+// before the engine moves on, that the rows on screen, as the list is
+// scrolled and at its end, say what those jobs give (the transfer figures
+// of a running row aside, which move). Rows off screen are drawn from
+// their job when scrolled into view.
 func (h *harness) assertRowsMatchEngine() {
 	h.t.Helper()
 	var problem string
-	if !h.poll(func() bool { problem = h.rowsMismatch(false); return problem == "" }) {
+	if !h.poll(func() bool { problem = h.rowsBehind(); return problem == "" }) {
 		h.t.Fatal(problem)
 	}
-	if problem = h.rowsMismatch(true); problem != "" {
+	if problem = h.rowsMisdrawn(); problem != "" {
 		h.t.Fatal(problem)
 	}
 }
 
-// rowsMismatch says how a row differs from its job in the engine (and,
-// with onScreen, how a row on screen does), or "".
-func (h *harness) rowsMismatch(onScreen bool) string {
+// rowsBehind says how a row's job differs from the engine's, or "".
+func (h *harness) rowsBehind() string {
 	jobs, err := h.engine.Jobs()
 	if err != nil {
 		return err.Error()
@@ -119,16 +119,6 @@ func (h *harness) rowsMismatch(onScreen bool) string {
 	u := h.ui.uploads
 	if len(u.rows) != len(jobs) {
 		return fmt.Sprintf("%d rows for %d jobs", len(u.rows), len(jobs))
-	}
-	shown := map[string]shownRow{}
-	if onScreen {
-		// As the list is first, then the end of it for the rows not seen.
-		shown = h.shownRows(-1)
-		for id, r := range h.shownRows(len(u.rows) - 1) {
-			if _, ok := shown[id]; !ok {
-				shown[id] = r
-			}
-		}
 	}
 	for _, j := range jobs {
 		r := u.row(j.ID)
@@ -138,11 +128,24 @@ func (h *harness) rowsMismatch(onScreen bool) string {
 		if r.job.Rev != j.Rev || r.job.State != j.State {
 			return fmt.Sprintf("row of %s shows rev %d %s; the engine has rev %d %s", j.Meta.Title, r.job.Rev, r.job.State, j.Rev, j.State)
 		}
-		rv, ok := shown[j.ID]
-		if !ok {
-			continue
+	}
+	return ""
+}
+
+// rowsMisdrawn says how a row on screen differs from what its job gives,
+// or "": as the list is first, then at the end of it.
+func (h *harness) rowsMisdrawn() string {
+	u := h.ui.uploads
+	shown := h.shownRows(-1)
+	for id, r := range h.shownRows(len(u.rows) - 1) {
+		if _, ok := shown[id]; !ok {
+			shown[id] = r
 		}
-		status, detail, _ := describe(u, u.index[j.ID], newRow(j))
+	}
+	for id, rv := range shown {
+		i := u.index[id]
+		j := u.rows[i].job
+		status, detail, _ := describe(u, i, newRow(j))
 		status, detail = clip(status, 72), clip(detail, 96)
 		if rv.status != status || (j.State != core.StateRunning && rv.detail != detail) {
 			return fmt.Sprintf("row of %s says %q / %q; its state says %q / %q", j.Meta.Title, rv.status, rv.detail, status, detail)
@@ -168,10 +171,34 @@ func (h *harness) shownRows(i int) map[string]shownRow {
 		u.list.ScrollTo(i)
 	}
 	shown := map[string]shownRow{}
-	for _, o := range test.LaidOutObjects(u.list) {
-		if rv, ok := o.(*rowView); ok && rv.Visible() && rv.id != "" {
-			shown[rv.id] = shownRow{rv.status.Text, rv.detail.Text, rv.pickPoster.Visible()}
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
 		}
+		if rv, ok := o.(*rowView); ok {
+			if rv.id != "" && u.shown[rv.id] == rv { // else a template the list keeps for reuse
+				shown[rv.id] = shownRow{rv.status.Text, rv.detail.Text, rv.pickPoster.Visible()}
+			}
+			return
+		}
+		var kids []fyne.CanvasObject
+		switch c := o.(type) {
+		case *fyne.Container:
+			kids = c.Objects
+		case fyne.Widget:
+			kids = test.WidgetRenderer(c).Objects()
+		}
+		for _, k := range kids {
+			walk(k)
+		}
+	}
+	if i >= 0 {
+		for _, o := range test.LaidOutObjects(u.list) {
+			walk(o)
+		}
+	} else {
+		walk(u.list) // walked, not laid out: a layout would draw the rows afresh
 	}
 	if i >= 0 {
 		if _, ok := shown[u.rows[i].job.ID]; !ok {
@@ -539,4 +566,72 @@ func TestJobWithoutPosterGetsOneAtStart(t *testing.T) {
 		t.Fatalf("poster %q, want a title card", got)
 	}
 	h.assertRowsMatchEngine()
+}
+
+// When a row leaves the line (it starts), the rows after it move up: the
+// rows on screen say their new place at once, with no other change of
+// their own.
+func TestPlaceInLineFollowsTheQueue(t *testing.T) {
+	h := newHarness(t, newPlatform(t), harnessOpts{noStart: true})
+	u := h.ui.uploads
+	var jobs []persist.Job
+	for i := range 3 {
+		j := persist.Job{ID: fmt.Sprintf("j%d", i), Rev: 1, Position: int64(i), Size: 100, ThumbnailPath: "/none.jpg",
+			Meta: persist.VideoMeta{Title: fmt.Sprintf("clip %d", i)}, State: core.StateQueued,
+			Targets: []persist.Target{{Account: "gjw", Platform: gjw.Platform, State: core.StateQueued}}}
+		jobs = append(jobs, j)
+		u.apply([]core.Event{{Job: j}})
+	}
+	h.rowView("j0") // lays the list out: every row on screen
+	if got := u.shown["j2"].detail.Text; got != "Number 3 in line" {
+		t.Fatalf("the last row says %q", got)
+	}
+	running := jobs[0]
+	running.Rev, running.State = 2, core.StateRunning
+	running.Targets = []persist.Target{{Account: "gjw", Platform: gjw.Platform, State: core.StateRunning, Step: gjw.StepToken}}
+	u.apply([]core.Event{{Job: running, Target: "gjw"}})
+	// Read from the templates as they are (a layout would draw them afresh).
+	if got := u.shown["j2"].detail.Text; got != "Number 2 in line" {
+		t.Fatalf("after the first started, the last row says %q", got)
+	}
+	if got := u.shown["j1"].detail.Text; got != "Number 1 in line" {
+		t.Fatalf("the second row says %q", got)
+	}
+}
+
+// Reports of one job arrive out of order (a target's report from its own
+// goroutine after a newer write): the row keeps the newest job, whole, and
+// an older report brings only its bytes; Events keeps the newer of two
+// reports of one target.
+func TestOutOfOrderReportsKeepTheNewestJob(t *testing.T) {
+	at := func(rev int64, a, b string) persist.Job {
+		return persist.Job{ID: "j", Rev: rev, Size: 100, State: core.StateRunning, Targets: []persist.Target{
+			{Account: "a", Platform: gjw.Platform, State: a, Step: gjw.StepUpload},
+			{Account: "b", Platform: gjw.Platform, State: b, Step: gjw.StepUpload}}}
+	}
+	r := &row{}
+	steps := newStepBook()
+	r.apply(core.Event{Job: at(3, core.StateRunning, core.StateQueued), Target: "a"}, steps)
+	// b started at rev 4, a sent bytes at rev 5; a's report comes first.
+	r.apply(core.Event{Job: at(5, core.StateRunning, core.StateRunning), Target: "a", Sent: 50}, steps)
+	r.apply(core.Event{Job: at(4, core.StateRunning, core.StateRunning), Target: "b"}, steps)
+	if r.job.Rev != 5 || r.job.Target("b").State != core.StateRunning || r.transfer("a").sent != 50 {
+		t.Fatalf("row at rev %d, b %s, a sent %d", r.job.Rev, r.job.Target("b").State, r.transfer("a").sent)
+	}
+	r.apply(core.Event{Job: at(4, core.StateRunning, core.StateRunning), Target: "a", Sent: 60}, steps)
+	if r.job.Rev != 5 || r.transfer("a").sent != 60 {
+		t.Fatalf("an older tick: row at rev %d, a sent %d", r.job.Rev, r.transfer("a").sent)
+	}
+
+	e := NewEvents()
+	var queued []func()
+	e.do = func(fn func()) { queued = append(queued, fn) }
+	var got []core.Event
+	e.attach(func(batch []core.Event, _ bool) { got = append(got, batch...) })
+	e.Push(core.Event{Job: at(7, core.StateDone, core.StateRunning), Target: "a"})
+	e.Push(core.Event{Job: at(6, core.StateRunning, core.StateRunning), Target: "a", Sent: 90})
+	queued[0]()
+	if len(got) != 1 || got[0].Job.Rev != 7 || got[0].Sent != 90 {
+		t.Fatalf("batch %+v", got)
+	}
 }
