@@ -118,12 +118,13 @@ func (e *Engine) finish(ctx context.Context, id, account string, err error) erro
 		err = cause
 	}
 	ev.Job = j
+	changed := httpx.Changed() // before the event: a Reconnect after it counts
 	e.emit(ev)
 	if t.State == StateQueued {
 		e.poke()
 	}
 	if t.State == StateWaiting && dest.Reason(t.Reason) == dest.ReasonOffline {
-		go e.awaitOnline(id, account, err)
+		go e.awaitOnline(id, account, changed, err)
 	}
 	return err
 }
@@ -144,11 +145,11 @@ func (e *Engine) queued(id, account string) bool {
 // awaitOnline queues a target waiting offline again once the connection
 // is back (or OfflineRetry has passed), unless it was paused, canceled or
 // resumed meanwhile.
-func (e *Engine) awaitOnline(id, account string, cause error) {
+func (e *Engine) awaitOnline(id, account string, changed <-chan struct{}, cause error) {
 	e.mu.Lock()
 	ctx := e.queueCtx
 	e.mu.Unlock()
-	if httpx.WaitOnline(ctx, OfflineRetry, cause) != nil || ctx.Err() != nil {
+	if httpx.WaitOnline(ctx, changed, OfflineRetry, cause) != nil || ctx.Err() != nil {
 		return
 	}
 	j, err := e.updateTarget(id, account, func(_ *persist.Job, t *persist.Target) error {

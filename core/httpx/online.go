@@ -92,17 +92,18 @@ func Changed() <-chan struct{} {
 	return network.changed
 }
 
-// WaitOnline waits d, or less: until ctx ends, a Reconnect, or, when err
+// WaitOnline waits d, or less: until ctx ends, a Reconnect after changed
+// was taken from Changed (take it before telling anyone of the wait, so
+// no Reconnect falls in between), or, when err
 // is a connection error (Unreachable) to a host that is unreachable now, the
 // moment the host accepts connections again. A host that is reachable
 // all along (the failure was something else, such as a reset) is waited
 // out in full, so a flaky server is not hammered. It returns ctx's cause
 // if ctx ended.
-func WaitOnline(ctx context.Context, d time.Duration, err error) error {
+func WaitOnline(ctx context.Context, changed <-chan struct{}, d time.Duration, err error) error {
 	if d <= 0 {
 		return context.Cause(ctx)
 	}
-	changed := Changed()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	var back <-chan struct{}

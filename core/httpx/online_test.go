@@ -55,7 +55,7 @@ func TestWaitOnline(t *testing.T) {
 		}
 	}()
 	done := make(chan struct{})
-	go func() { httpx.WaitOnline(ctx, long, err); close(done) }()
+	go func() { httpx.WaitOnline(ctx, httpx.Changed(), long, err); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
@@ -65,8 +65,8 @@ func TestWaitOnline(t *testing.T) {
 	// A Reconnect ends any wait on a connection error.
 	err = refusedErr(t, freeAddr(t))
 	done = make(chan struct{})
-	go func() { httpx.WaitOnline(ctx, long, err); close(done) }()
-	time.Sleep(50 * time.Millisecond)
+	changed := httpx.Changed()
+	go func() { httpx.WaitOnline(ctx, changed, long, err); close(done) }()
 	httpx.Reconnect()
 	select {
 	case <-done:
@@ -89,7 +89,7 @@ func TestWaitOnline(t *testing.T) {
 	}
 	for name, e := range map[string]error{"dropped": dropped, "503": &httpx.Error{Op: "get", Status: 503}} {
 		start := time.Now()
-		httpx.WaitOnline(ctx, 200*time.Millisecond, e)
+		httpx.WaitOnline(ctx, httpx.Changed(), 200*time.Millisecond, e)
 		if d := time.Since(start); d < 200*time.Millisecond {
 			t.Errorf("%s: waited %s of 200ms", name, d)
 		}

@@ -47,10 +47,11 @@ func (p Policy) Do(ctx context.Context, op string, idempotent bool, fn func() er
 			}
 			if !isAgain(err) && !errors.Is(err, ErrReconnected) {
 				wait := retryWait(d, err)
+				changed := Changed()
 				p.report(ctx, op, wait, err)
 				// A connection error goes again as soon as the
 				// connection is back (WaitOnline), not only after d.
-				if serr := WaitOnline(ctx, wait, err); serr != nil {
+				if serr := WaitOnline(ctx, changed, wait, err); serr != nil {
 					return serr
 				}
 			}
