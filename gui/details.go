@@ -121,7 +121,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.form = container.NewScroll(container.NewVBox(
 		d.heading, d.state, d.tech.object(), d.link,
 		container.NewCenter(d.poster),
-		container.NewCenter(container.NewHBox(frameBox, container.NewCenter(choose))),
+		container.NewCenter(frameBox), container.NewCenter(choose), // on two lines: one is wider than the panel
 		d.frameNote,
 		form, d.save, d.result,
 	))

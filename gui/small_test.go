@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -253,8 +254,16 @@ func TestDroppingAPublishedVideoAgainAsks(t *testing.T) {
 	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
 	h.eventually("the row to publish", func() bool { return h.row(id).job.State == core.StateDone })
 
+	h.ui.DropURIs([]fyne.URI{storage.NewFileURI("https://example.com/a.mp4")})
+	h.waitDrops()
+	if !h.ui.uploads.msgBar.Visible() {
+		t.Fatal("a dropped link said nothing")
+	}
 	h.ui.Drop([]string{video})
 	h.waitDrops()
+	if h.ui.uploads.msgBar.Visible() {
+		t.Fatalf("the last drop's message stays: %q", h.ui.uploads.msg.Text)
+	}
 	if jobs, _ := h.engine.Jobs(); len(jobs) != 1 {
 		t.Fatalf("the published video was queued again without asking: %d jobs", len(jobs))
 	}

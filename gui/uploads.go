@@ -711,9 +711,9 @@ func (u *uploadsView) report(ids []string, already int, refused []string) {
 		notes = append(notes, note{text: "Not queued: " + strings.Join(refused, "; ") +
 			". Only video files (MP4, MOV, MKV, WebM, AVI…) can be uploaded here."})
 	}
-	if len(notes) > 0 {
-		u.tell(imp, notes...)
-	}
+	// A drop's report replaces the last one's, even when there is nothing
+	// to say (the question about published videos is all).
+	u.tell(imp, notes...)
 }
 
 // videosIn lists the video files in dir and its subfolders, by name,
