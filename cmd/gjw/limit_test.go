@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
+	gcoresb "github.com/gjw-uploader/gjw-uploader/core/sandbox/gcore"
+	jwsb "github.com/gjw-uploader/gjw-uploader/core/sandbox/jw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	wangsusb "github.com/gjw-uploader/gjw-uploader/core/sandbox/wangsu"
 )
 
 // TestUploadLimitRate: gjw upload --limit-rate 1M sends 3 MiB no faster
@@ -98,4 +101,42 @@ func TestWatchSaysReconnecting(t *testing.T) {
 		t.Fatalf("the upload failed instead of waiting:\n%s", w.err.String())
 	}
 	w.stop(t, c)
+}
+
+// TestLimitRateOnEveryPlatform: --limit-rate holds for Gcore's TUS, JW
+// Player's part PUTs and Wangsu's block uploads too (the limit sits under
+// every driver, in the HTTP layer): 2 MiB at 1M is never faster than
+// 1 MiB/s + 5%.
+func TestLimitRateOnEveryPlatform(t *testing.T) {
+	const size = 2 << 20
+	sent := float64(size - 64<<10) // less one burst and one read
+	fastest := time.Duration(sent / (1.05 * (1 << 20)) * float64(time.Second))
+	for name, start := range map[string]func(t *testing.T) (*accountCLI, string){
+		"gcore": func(t *testing.T) (*accountCLI, string) {
+			c, _, v := gcoreCLI(t, gcoresb.Config{}, size)
+			return c, v
+		},
+		"jw": func(t *testing.T) (*accountCLI, string) {
+			c, _, v := jwCLI(t, jwsb.Config{}, size)
+			return c, v
+		},
+		"wangsu": func(t *testing.T) (*accountCLI, string) {
+			c, _, v := wangsuCLI(t, wangsusb.Config{Polls: 1}, "clip.mp4", size)
+			return c, v
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, video := start(t)
+			begin := time.Now()
+			o := c.gjw("upload", video, "--title", "T", "--to", name, "--limit-rate", "1M", "--json")
+			took := time.Since(begin)
+			if o.code != 0 {
+				t.Fatalf("upload: %v", o)
+			}
+			t.Logf("2 MiB to %s at --limit-rate 1M: %s", name, took.Round(time.Millisecond))
+			if took < fastest {
+				t.Fatalf("2 MiB at 1M took %s: faster than the limit (at least %s)", took, fastest)
+			}
+		})
+	}
 }
