@@ -21,3 +21,9 @@ func TrustForTest(pool *x509.CertPool, cfg *httpproxy.Config) func() {
 	shared.CloseIdleConnections()
 	return func() { shared.TLSClientConfig, envProxy = oldTLS, oldEnv; shared.CloseIdleConnections() }
 }
+
+// OnProbe makes fn hear every probe's outcome until the returned func.
+func OnProbe(fn func(addr string, ok bool)) func() {
+	probed.Store(&fn)
+	return func() { probed.Store(nil) }
+}

@@ -127,16 +127,7 @@ func WaitOnline(ctx context.Context, changed <-chan struct{}, d time.Duration, e
 func returned(ctx context.Context, addr string, every time.Duration) <-chan struct{} {
 	back := make(chan struct{})
 	go func() {
-		dial := func() bool {
-			dctx, cancel := context.WithTimeout(ctx, every)
-			defer cancel()
-			c, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
-			if err == nil {
-				c.Close()
-			}
-			return err == nil
-		}
-		if dial() {
+		if dial(ctx, addr, every) {
 			return // reachable: the failure was not the connection
 		}
 		tick := time.NewTicker(every)
@@ -146,7 +137,7 @@ func returned(ctx context.Context, addr string, every time.Duration) <-chan stru
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if dial() {
+				if dial(ctx, addr, every) {
 					close(back)
 					return
 				}
@@ -154,6 +145,30 @@ func returned(ctx context.Context, addr string, every time.Duration) <-chan stru
 		}
 	}()
 	return back
+}
+
+// probed, if set, hears each probe's outcome (tests).
+var probed atomic.Pointer[func(addr string, ok bool)]
+
+// dial reports whether addr accepts a TCP connection within timeout.
+func dial(ctx context.Context, addr string, timeout time.Duration) bool {
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+	if err == nil {
+		c.Close()
+	}
+	if fn := probed.Load(); fn != nil {
+		(*fn)(addr, err == nil)
+	}
+	return err == nil
+}
+
+// Reachable reports whether the host (or proxy) of a connection error
+// accepts a TCP connection now; false for any other error.
+func Reachable(ctx context.Context, err error) bool {
+	addr := probeAddr(err)
+	return addr != "" && dial(ctx, addr, time.Duration(probeEvery.Load()))
 }
 
 // probeAddr is where to test the connection of a failed request: the

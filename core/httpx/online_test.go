@@ -47,8 +47,18 @@ func TestWaitOnline(t *testing.T) {
 	if !httpx.Unreachable(err) {
 		t.Fatalf("a refused connection is not Unreachable: %v", err)
 	}
+	// The host comes back once a probe has found it gone.
+	failed := make(chan struct{}, 1)
+	defer httpx.OnProbe(func(a string, ok bool) {
+		if a == addr && !ok {
+			select {
+			case failed <- struct{}{}:
+			default:
+			}
+		}
+	})()
 	go func() {
-		time.Sleep(100 * time.Millisecond)
+		<-failed
 		ln, lerr := net.Listen("tcp", addr)
 		if lerr == nil {
 			t.Cleanup(func() { ln.Close() })
