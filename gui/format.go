@@ -179,15 +179,20 @@ func hasRemote(j persist.Job) bool {
 	return false
 }
 
+// siteHosts are the hosts the window runs with (New sets them): on the
+// local sandbox, links to published videos go to the sandbox's pages of
+// them (gjw.Hosts.OnSite), not to the real site with a sandbox id.
+var siteHosts = gjw.DefaultHosts
+
 // targetLink is the public page of target t: the published result's URL,
 // or (GJW, before the result is stored) the page its content entry gets.
 func targetLink(t persist.Target) string {
 	if t.Result.URL != "" {
-		return t.Result.URL
+		return siteHosts.OnSite(t.Result.URL)
 	}
 	if t.Platform == gjw.Platform {
 		if id := gjw.ContentIDOf(t.Checkpoint); id != "" {
-			return core.VideoURL(id)
+			return siteHosts.OnSite(core.VideoURL(id))
 		}
 	}
 	return ""

@@ -120,6 +120,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	u := &UI{ctx: ctx, cancel: cancel, deps: d, app: d.App, win: win, do: d.Events.do, settings: settings, ended: map[string]bool{}}
 
+	siteHosts = d.Engine.Client().Hosts
 	u.uploads = newUploadsView(u)
 	u.account = newAccountView(u)
 	u.prefs = newSettingsView(u)

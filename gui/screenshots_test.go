@@ -106,6 +106,7 @@ func TestScreenshots(t *testing.T) {
 			}
 		}
 		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
+		siteHosts = gjw.DefaultHosts // the pictures show the real site's links, not the test's loopback hosts
 		light()
 		// 12 s of the second at 6.4 MB/s, as the engine reports it.
 		play(h, now, 12*time.Second, []*steadyUpload{newSteadyUpload(jobs[1], 6.4*mb, 10*mb, now)}, nil)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"image/color"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -289,7 +291,40 @@ func TestOpenWithoutABrowserOffersCopy(t *testing.T) {
 		t.Fatalf("Open without a browser shows %q", got)
 	}
 	h.tapDialogButton("Copy link")
-	if c := h.app.Clipboard().Content(); c != core.VideoURL("c0ffee") {
+	if c := h.app.Clipboard().Content(); c != siteHosts.OnSite(core.VideoURL("c0ffee")) {
 		t.Fatalf("clipboard %q", c)
+	}
+}
+
+// Defect 10: in sandbox mode (the hosts on this computer) a published
+// video's link is the sandbox's page of it, which opens, not a page of the
+// real site with a sandbox id.
+func TestSandboxLinksOpenTheSandboxPage(t *testing.T) {
+	p := newPlatform(t)
+	h := newHarness(t, p, harnessOpts{})
+	dir := t.TempDir()
+	thumb := sandboxtest.WritePoster(t, filepath.Join(dir, "poster.png"), color.NRGBA{40, 120, 200, 255})
+	if err := h.add(sandboxtest.WriteRandom(t, filepath.Join(dir, "lantern festival.mp4"), testSize), thumb); err != nil {
+		t.Fatal(err)
+	}
+	id := h.ui.uploads.rows[0].job.ID
+	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
+	rv := h.eventuallyRow(id, "the link", func(rv *rowView) bool { return rv.copyLink.Visible() })
+	link := rv.detail.Text
+	if want := p.hosts.API + "/video/" + view(h.job(id)).ContentID; link != want {
+		t.Fatalf("the row links to %q, want %q", link, want)
+	}
+	test.Tap(rv.copyLink)
+	if got := h.app.Clipboard().Content(); got != link {
+		t.Fatalf("Copy link gave %q", got)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "lantern festival") {
+		t.Fatalf("the link answers %d %s", resp.StatusCode, page)
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -51,6 +53,30 @@ func HostsFromEnv(base Hosts) Hosts {
 		}
 	}
 	return base
+}
+
+// site is where the real platform's public pages are (VideoURL).
+const site = "https://www.ganjingworld.com"
+
+// Site is where the public pages of videos and news are: the real site,
+// or, when the API is on this computer (the local sandbox, which serves
+// /video/ID and /news/ID too), the API host.
+func (h Hosts) Site() string {
+	if u, err := url.Parse(h.API); err == nil {
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return strings.TrimRight(h.API, "/")
+		}
+	}
+	return site
+}
+
+// OnSite is link, a public page of the real site, on h.Site(); other
+// links as they are.
+func (h Hosts) OnSite(link string) string {
+	if rest, ok := strings.CutPrefix(link, site+"/"); ok {
+		return h.Site() + "/" + rest
+	}
+	return link
 }
 
 // CredentialStore keeps the creator's session. PutCredentials must be durable

@@ -136,7 +136,7 @@ func ContentIDOf(state json.RawMessage) string {
 }
 
 // VideoURL is the public page of a published video.
-func VideoURL(contentID string) string { return "https://www.ganjingworld.com/video/" + contentID }
+func VideoURL(contentID string) string { return site + "/video/" + contentID }
 
 // Publish runs the target's remaining steps, checkpointing each result
 // before the next step starts.

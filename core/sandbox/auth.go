@@ -13,6 +13,8 @@ func (s *Server) apiRoutes() http.Handler {
 	mux.HandleFunc("POST /v1.0c/add-content", s.handleAddContent)
 	mux.HandleFunc("POST /v1.0c/update-content", s.handleUpdateContent)
 	mux.HandleFunc("POST /v1.1/content/upload-id", s.handleUploadID)
+	mux.HandleFunc("GET /video/{id}", s.handlePage("Video"))
+	mux.HandleFunc("GET /news/{id}", s.handlePage("News"))
 	mux.HandleFunc("/", notFound)
 	return mux
 }

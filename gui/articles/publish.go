@@ -152,7 +152,7 @@ func (v *View) refreshActions() {
 	enable(v.delBtn, open && !v.busy)
 	enable(v.channel, open && !v.busy && !published) // updates go to the channel it is on
 	if published {
-		u := article.NewsURL(d.ContentID)
+		u := v.deps.Engine.Client().Hosts.OnSite(article.NewsURL(d.ContentID)) // the sandbox's page, on the sandbox
 		if v.link.Text != u {
 			v.link.SetText(u)
 			v.link.SetURLFromString(u)
