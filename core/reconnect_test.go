@@ -187,6 +187,13 @@ func TestConnectionReturnsByItself(t *testing.T) {
 		t.Fatal("no event said the upload was reconnecting")
 	}
 	vod.up()
-	eventually(t, "published once the host is back", func() bool { return e.job(j.ID).State == core.StateDone })
+	deadline := time.Now().Add(10 * time.Second)
+	for e.job(j.ID).State != core.StateDone {
+		if time.Now().After(deadline) {
+			tg := e.job(j.ID).Targets[0]
+			t.Fatalf("not published once the host is back: %s %s step %s: %s", tg.State, tg.Reason, tg.Step, tg.Error)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	e.published(e.job(j.ID))
 }

@@ -149,12 +149,10 @@ func (e *Engine) awaitOnline(id, account string, changed <-chan struct{}, cause 
 	e.mu.Lock()
 	ctx := e.queueCtx
 	e.mu.Unlock()
-	// Every retry failed to connect: if the host answers now, go at once
-	// (it came back meanwhile), else wait for it.
-	if !httpx.Reachable(ctx, cause) {
-		if httpx.WaitOnline(ctx, changed, OfflineRetry, cause) != nil || ctx.Err() != nil {
-			return
-		}
+	// Every retry failed to connect: go as soon as the host answers (at
+	// once if it came back meanwhile).
+	if httpx.WaitBack(ctx, changed, OfflineRetry, cause) != nil || ctx.Err() != nil {
+		return
 	}
 	j, err := e.updateTarget(id, account, func(_ *persist.Job, t *persist.Target) error {
 		if t.State != StateWaiting || dest.Reason(t.Reason) != dest.ReasonOffline {

@@ -101,6 +101,17 @@ func Changed() <-chan struct{} {
 // out in full, so a flaky server is not hammered. It returns ctx's cause
 // if ctx ended.
 func WaitOnline(ctx context.Context, changed <-chan struct{}, d time.Duration, err error) error {
+	return waitOnline(ctx, changed, d, err, false)
+}
+
+// WaitBack is WaitOnline for a host already known to be unreachable
+// (every retry failed to connect): the first time it accepts a
+// connection ends the wait, even at the first probe.
+func WaitBack(ctx context.Context, changed <-chan struct{}, d time.Duration, err error) error {
+	return waitOnline(ctx, changed, d, err, true)
+}
+
+func waitOnline(ctx context.Context, changed <-chan struct{}, d time.Duration, err error, down bool) error {
 	if d <= 0 {
 		return context.Cause(ctx)
 	}
@@ -110,7 +121,7 @@ func WaitOnline(ctx context.Context, changed <-chan struct{}, d time.Duration, e
 	if addr := probeAddr(err); addr != "" {
 		pctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		back = returned(pctx, addr, time.Duration(probeEvery.Load()))
+		back = returned(pctx, addr, time.Duration(probeEvery.Load()), down)
 	}
 	select {
 	case <-ctx.Done():
@@ -123,12 +134,16 @@ func WaitOnline(ctx context.Context, changed <-chan struct{}, d time.Duration, e
 }
 
 // returned is closed once addr, unreachable at first, accepts a TCP
-// connection; it stays open if addr was reachable at the first try.
-func returned(ctx context.Context, addr string, every time.Duration) <-chan struct{} {
+// connection; it stays open if addr was reachable at the first try,
+// unless down says it is known to have been unreachable.
+func returned(ctx context.Context, addr string, every time.Duration, down bool) <-chan struct{} {
 	back := make(chan struct{})
 	go func() {
 		if dial(ctx, addr, every) {
-			return // reachable: the failure was not the connection
+			if down {
+				close(back) // it came back
+			}
+			return // else reachable: the failure was not the connection
 		}
 		tick := time.NewTicker(every)
 		defer tick.Stop()
@@ -162,13 +177,6 @@ func dial(ctx context.Context, addr string, timeout time.Duration) bool {
 		(*fn)(addr, err == nil)
 	}
 	return err == nil
-}
-
-// Reachable reports whether the host (or proxy) of a connection error
-// accepts a TCP connection now; false for any other error.
-func Reachable(ctx context.Context, err error) bool {
-	addr := probeAddr(err)
-	return addr != "" && dial(ctx, addr, time.Duration(probeEvery.Load()))
 }
 
 // probeAddr is where to test the connection of a failed request: the

@@ -104,4 +104,14 @@ func TestWaitOnline(t *testing.T) {
 			t.Errorf("%s: waited %s of 200ms", name, d)
 		}
 	}
+
+	// WaitBack is for a host every retry failed to reach: one that
+	// answers at the first probe has come back, and the wait ends at once.
+	done = make(chan struct{})
+	go func() { httpx.WaitBack(ctx, httpx.Changed(), long, dropped); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("WaitBack waited for a host that answers")
+	}
 }
