@@ -337,7 +337,7 @@ func (w *watcher) queue(ctx context.Context, path string, p *pending) {
 	for _, j := range jobs {
 		// Queued by an earlier run that stopped before storing the
 		// identity: that job is this file's.
-		if j.VideoPath == path && j.Size == fi.Size() && j.ModTime.Equal(fi.ModTime()) {
+		if batch.SameFile(j, path, fi) {
 			rec.JobID, rec.Sidecars, rec.QueuedAt = j.ID, batch.Belongings(path), time.Now()
 			if err := w.o.Store.PutWatched(rec); err != nil {
 				fail(err)
