@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/batch"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
@@ -102,21 +103,111 @@ func (a *app) resolver(m *metaFlags, folder *persist.WatchFolder) (*batch.Resolv
 	return r, nil
 }
 
-// planLine is what upload --manifest --dry-run --json prints per video.
+// planLine is what upload --manifest --dry-run --json prints per video:
+// Destinations are the targets a new upload would go to; Skip and Resume
+// the targets the queue already has (published or queued; failed).
 type planLine struct {
-	File         string   `json:"file"`
-	Title        string   `json:"title,omitempty"`
-	Destinations []string `json:"destinations,omitempty"`
-	Poster       string   `json:"poster,omitempty"`
-	PosterFrom   string   `json:"poster_from,omitempty"`
-	From         []string `json:"from,omitempty"`
-	Problems     []string `json:"problems,omitempty"`
+	File         string      `json:"file"`
+	Title        string      `json:"title,omitempty"`
+	Destinations []string    `json:"destinations,omitempty"`
+	Poster       string      `json:"poster,omitempty"`
+	PosterFrom   string      `json:"poster_from,omitempty"`
+	From         []string    `json:"from,omitempty"`
+	Skip         []priorLine `json:"skip,omitempty"`
+	Resume       []priorLine `json:"resume,omitempty"`
+	Problems     []string    `json:"problems,omitempty"`
+}
+
+// priorLine is a target of a row's video the queue already has.
+type priorLine struct {
+	Account string `json:"account"`
+	JobID   string `json:"job_id"`
+	State   string `json:"state"`
+	URL     string `json:"url,omitempty"`
+}
+
+func priorLines(hs []batch.Holding) []priorLine {
+	var out []priorLine
+	for _, h := range hs {
+		pl := priorLine{Account: h.Target.Account, JobID: h.Job.ID, State: h.Target.State}
+		if h.Target.State == core.StateDone {
+			pl.URL = h.Target.Result.URL
+		}
+		out = append(out, pl)
+	}
+	return out
+}
+
+// rowPlan is what a manifest run does with a good row: what the queue
+// already has of its video (nothing looked at with --again), and the new
+// upload it needs, if any.
+type rowPlan struct {
+	it     batch.Item
+	prior  batch.Prior
+	upload core.NewUpload
+	add    bool // upload is queued
+}
+
+// planRow decides, for both the dry run and the run, what a good row does
+// (batch.Already); with again it is a new upload whatever the queue holds.
+func planRow(queued []persist.Job, it batch.Item, again bool) *rowPlan {
+	rp := &rowPlan{it: it, upload: it.Upload, add: true}
+	if !again {
+		rp.prior = batch.Already(queued, it)
+		rp.upload, rp.add = rp.prior.New(it)
+	}
+	return rp
+}
+
+// where names a target for a person: its platform, and the account when
+// it is not the platform's default name.
+func where(t persist.Target) string {
+	switch {
+	case t.Platform == "":
+		return "account " + t.Account
+	case t.Account == t.Platform:
+		return account.Title(t.Platform)
+	}
+	return account.Title(t.Platform) + " account " + t.Account
+}
+
+// skipLine says why a row's held targets are not uploaded again ("" when
+// none is).
+func (rp rowPlan) skipLine() string {
+	var why []string
+	for _, h := range rp.prior.Held {
+		if h.Target.State == core.StateDone {
+			why = append(why, fmt.Sprintf("already published to %s (job %s)", where(h.Target), h.Job.ID))
+		} else {
+			why = append(why, fmt.Sprintf("already in the queue for %s (job %s, %s; gjw resume finishes it)", where(h.Target), h.Job.ID, h.Target.State))
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("skip %s: %s; --again uploads it again", rp.it.Video, strings.Join(why, ", "))
+}
+
+// resumeLine says which failed targets of a row go on in their job ("" when
+// none does).
+func (rp rowPlan) resumeLine() string {
+	var what []string
+	for _, h := range rp.prior.Failed {
+		what = append(what, fmt.Sprintf("%s (job %s)", where(h.Target), h.Job.ID))
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("resume %s: its upload to %s failed before; it goes on from where it stopped, into the same entry", rp.it.Video, strings.Join(what, ", "))
 }
 
 // uploadManifest queues every row of a manifest and publishes them, or
 // with dryRun checks every file and field and prints the plan, uploading
-// nothing. Problems are one line each; any makes the exit code non-zero.
-func (a *app) uploadManifest(ctx context.Context, path string, m *metaFlags, limit string, dryRun, asJSON bool) error {
+// nothing. A row whose video the queue already has (published or queued,
+// for the same targets) is skipped, with a line saying so, and a failed
+// one resumed; with again every row is uploaded anew. Problems are one
+// line each; any makes the exit code non-zero.
+func (a *app) uploadManifest(ctx context.Context, path string, m *metaFlags, limit string, dryRun, again, asJSON bool) error {
 	if err := a.openLimited(limit); err != nil {
 		return err
 	}
@@ -125,28 +216,67 @@ func (a *app) uploadManifest(ctx context.Context, path string, m *metaFlags, lim
 		return err
 	}
 	items, problems := r.Manifest(ctx, path)
-	enc := json.NewEncoder(a.stdout)
-	var good []batch.Item
-	for _, it := range items {
-		problems = append(problems, it.Problems...)
-		if len(it.Problems) == 0 {
-			good = append(good, it)
+	var queued []persist.Job
+	if !again {
+		if queued, err = a.engine.Jobs(); err != nil {
+			return err
 		}
-		if dryRun && asJSON {
+	}
+	plans := make([]*rowPlan, len(items)) // nil for a row with problems
+	enc := json.NewEncoder(a.stdout)
+	adding, resuming, skipped := 0, 0, 0
+	for i, it := range items {
+		problems = append(problems, it.Problems...)
+		var rp *rowPlan
+		if len(it.Problems) == 0 {
+			rp = planRow(queued, it, again)
+			plans[i] = rp
+			switch {
+			case rp.add:
+				adding++
+			case len(rp.prior.Failed) > 0:
+				resuming++
+			default:
+				skipped++
+			}
+			for _, line := range []string{rp.skipLine(), rp.resumeLine()} {
+				if line != "" {
+					fmt.Fprintln(a.stderr, line)
+				}
+			}
+		}
+		switch {
+		case dryRun && asJSON:
 			pl := planLine{File: it.Video, Title: it.Upload.Meta.Title, Destinations: it.Upload.Targets,
 				Poster: it.Upload.ThumbnailPath, PosterFrom: it.PosterFrom, From: it.From}
+			if rp != nil {
+				pl.Destinations = nil
+				if rp.add {
+					pl.Destinations = rp.upload.Targets
+				}
+				pl.Skip, pl.Resume = priorLines(rp.prior.Held), priorLines(rp.prior.Failed)
+			}
 			for _, p := range it.Problems {
 				pl.Problems = append(pl.Problems, p.String())
 			}
 			enc.Encode(pl)
-		} else if dryRun && len(it.Problems) == 0 {
-			fmt.Fprintln(a.stdout, it.Plan())
+		case dryRun && rp != nil && rp.add:
+			shown := it
+			shown.Upload = rp.upload
+			fmt.Fprintln(a.stdout, shown.Plan())
 		}
 	}
 	lines := problemLines(problems)
 	total := len(items) + countRowProblems(problems, items)
+	others := ""
+	if resuming > 0 {
+		others += fmt.Sprintf(", %d resumed", resuming)
+	}
+	if skipped > 0 {
+		others += fmt.Sprintf(", %d skipped", skipped)
+	}
 	if dryRun {
-		summary := fmt.Sprintf("dry run: %d of %d videos would be queued; nothing was uploaded", len(good), total)
+		summary := fmt.Sprintf("dry run: %d of %d videos would be queued%s; nothing was uploaded", adding, total, others)
 		if len(lines) == 0 {
 			fmt.Fprintln(a.stderr, summary)
 			return nil
@@ -154,10 +284,23 @@ func (a *app) uploadManifest(ctx context.Context, path string, m *metaFlags, lim
 		return &targetErrors{lines: append(lines, summary)}
 	}
 	var jobs []persist.Job
-	for _, it := range good {
-		j, err := a.engine.Add(it.Upload)
+	resumed := map[string]bool{}
+	for _, rp := range plans {
+		if rp == nil {
+			continue
+		}
+		for _, h := range rp.prior.Failed {
+			if !resumed[h.Job.ID] {
+				resumed[h.Job.ID] = true
+				jobs = append(jobs, h.Job)
+			}
+		}
+		if !rp.add {
+			continue
+		}
+		j, err := a.engine.Add(rp.upload)
 		if err != nil {
-			lines = append(lines, fmt.Sprintf("%s: %v", it.Video, err))
+			lines = append(lines, fmt.Sprintf("%s: %v", rp.it.Video, err))
 			continue
 		}
 		jobs = append(jobs, j)
@@ -179,8 +322,12 @@ func (a *app) uploadManifest(ctx context.Context, path string, m *metaFlags, lim
 			published++
 		}
 	}
+	skippedNote := ""
+	if skipped > 0 {
+		skippedNote = fmt.Sprintf(" (%d skipped: already there)", skipped)
+	}
 	te.lines = append(append(lines, te.lines...),
-		fmt.Sprintf("%d of %d videos published; fix the lines above, then queue the others again", published, total))
+		fmt.Sprintf("%d of %d videos published%s; fix the lines above, then queue the others again", published, total, skippedNote))
 	return te
 }
 

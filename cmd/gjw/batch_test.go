@@ -243,3 +243,124 @@ func TestWatchPublishesSidecarTitlesAcrossRestarts(t *testing.T) {
 		t.Fatalf("published %v", got)
 	}
 }
+
+// writeManifest writes n videos clip1.mp4... with posters and a manifest
+// list.csv naming them, returning the manifest and the videos.
+func writeManifest(t *testing.T, n int) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	var rows, videos []string
+	for i := 1; i <= n; i++ {
+		video := sandboxtest.WriteRandom(t, filepath.Join(dir, fmt.Sprintf("clip%d.mp4", i)), testSize+int64(i))
+		sandboxtest.WritePNG(t, filepath.Join(dir, fmt.Sprintf("p%d.png", i)), i)
+		rows = append(rows, fmt.Sprintf("clip%d.mp4,Row %d,p%d.png", i, i, i))
+		videos = append(videos, video)
+	}
+	manifest := filepath.Join(dir, "list.csv")
+	if err := os.WriteFile(manifest, []byte("file,title,thumbnail\n"+strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return manifest, videos
+}
+
+// A manifest run a second time uploads nothing: the dry run and the run
+// name each row skipped, with its job, and the sandbox gets no new content
+// entry; --again uploads every row anew.
+func TestManifestRerunSkipsWhatIsPublished(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	manifest, videos := writeManifest(t, 2)
+
+	o := c.gjw(inProcess, "upload", "--manifest", manifest, "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(res) != 2 {
+		t.Fatalf("first run: %v %v", o, err)
+	}
+	first := c.sb.Server.Stats()
+	if first.AddContent != 2 || first.TusCreates != 2 {
+		t.Fatalf("first run, the sandbox: %+v", first)
+	}
+	skips := make([]string, 2)
+	for i, r := range res {
+		skips[i] = fmt.Sprintf("skip %s: already published to Gan Jing World (job %s); --again uploads it again\n", videos[i], r.JobID)
+	}
+
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--dry-run")
+	if want := skips[0] + skips[1] + "dry run: 0 of 2 videos would be queued, 2 skipped; nothing was uploaded\n"; o.code != 0 || o.stdout != "" || o.stderr != want {
+		t.Fatalf("dry run of the rerun: %v\nwant stderr:\n%s", o, want)
+	}
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--dry-run", "--json")
+	if o.code != 0 || !strings.Contains(o.stdout, `"skip":[{"account":"gjw","job_id":"`+res[0].JobID+`","state":"done","url":"`+res[0].URL+`"}]`) ||
+		strings.Contains(o.stdout, `"destinations"`) {
+		t.Fatalf("dry run --json of the rerun: %v", o)
+	}
+
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--json")
+	if o.code != 0 || o.stdout != "" || o.stderr != skips[0]+skips[1] {
+		t.Fatalf("rerun: %v\nwant stderr:\n%s", o, skips[0]+skips[1])
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != first.AddContent || st.TusCreates != first.TusCreates || st.TusPatchBytes != first.TusPatchBytes {
+		t.Fatalf("the rerun uploaded again: %+v, after the first run %+v", st, first)
+	}
+	if jobs := c.jobs(inProcess); len(jobs) != 2 {
+		t.Fatalf("the rerun queued jobs: %d in all", len(jobs))
+	}
+
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--again", "--dry-run")
+	if plan := strings.Split(strings.TrimSpace(o.stdout), "\n"); o.code != 0 || len(plan) != 2 || strings.Contains(o.stderr, "skip ") {
+		t.Fatalf("--again --dry-run: %v", o)
+	}
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--again", "--json")
+	if res, err := jsonLines(o.stdout); o.code != 0 || err != nil || len(res) != 2 || strings.Contains(o.stderr, "skip ") {
+		t.Fatalf("--again: %v %v", o, err)
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != 4 || st.TusCreates != 4 {
+		t.Fatalf("--again, the sandbox: %+v", st)
+	}
+	if got := titlesOn(c.sb.Server, c.sb.Server.DemoAccount().ChannelID); strings.Join(got, ",") != "Row 1,Row 1,Row 2,Row 2" {
+		t.Fatalf("published %v", got)
+	}
+}
+
+// A row whose first run failed after its content entry was made is
+// resumed by the rerun, into the same entry (no second content entry),
+// while the row published the first time is skipped.
+func TestManifestRerunResumesAFailedRow(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	manifest, videos := writeManifest(t, 2)
+	// Row 2 (clip1) runs first: its TUS upload is refused once.
+	c.sb.Server.Inject(sandbox.Fault{Host: "vod", Method: "POST", Path: "/api/v1/tus/upload", Status: 400})
+
+	o := c.gjw(inProcess, "upload", "--manifest", manifest, "--json")
+	res, err := jsonLines(o.stdout)
+	if o.code != exitFailed || err != nil || len(res) != 2 || res[0].State != "failed" || res[1].State != "done" {
+		t.Fatalf("first run: %v %v", o, err)
+	}
+	first := c.sb.Server.Stats()
+	if first.AddContent != 2 || first.TusCreates != 1 {
+		t.Fatalf("first run, the sandbox: %+v", first)
+	}
+	resume := fmt.Sprintf("resume %s: its upload to Gan Jing World (job %s) failed before; it goes on from where it stopped, into the same entry\n", videos[0], res[0].JobID)
+	skip := fmt.Sprintf("skip %s: already published to Gan Jing World (job %s); --again uploads it again\n", videos[1], res[1].JobID)
+
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--dry-run")
+	if want := resume + skip + "dry run: 0 of 2 videos would be queued, 1 resumed, 1 skipped; nothing was uploaded\n"; o.code != 0 || o.stderr != want {
+		t.Fatalf("dry run of the rerun: %v\nwant stderr:\n%s", o, want)
+	}
+	o = c.gjw(inProcess, "upload", "--manifest", manifest, "--json")
+	again, err := jsonLines(o.stdout)
+	if o.code != 0 || err != nil || len(again) != 1 || again[0].JobID != res[0].JobID || again[0].State != "done" ||
+		again[0].ContentID != res[0].ContentID || !strings.HasPrefix(o.stderr, resume+skip) {
+		t.Fatalf("rerun: %v %v", o, err)
+	}
+	if ct, ok := c.sb.Server.Content(again[0].ContentID); !ok || !ct.Published || ct.VideoID != again[0].VideoID || ct.Fields["title"] != "Row 1" {
+		t.Fatalf("content on the sandbox: %+v (found %v)", ct, ok)
+	}
+	if st := c.sb.Server.Stats(); st.AddContent != 2 || st.TusCreates != 2 {
+		t.Fatalf("the rerun made another content entry: %+v", st)
+	}
+	if got := titlesOn(c.sb.Server, c.sb.Server.DemoAccount().ChannelID); strings.Join(got, ",") != "Row 1,Row 2" {
+		t.Fatalf("published %v", got)
+	}
+}

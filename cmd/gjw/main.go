@@ -36,8 +36,9 @@ const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu
   gjw upload VIDEO --title T [--thumbnail IMG] [--to NAME[,NAME...]] [--description D]
              [--category cat13] [--lang en-US] [--visibility public|private] [--kids] [--json]
              [--limit-rate RATE]
-  gjw upload --manifest FILE.csv|FILE.json [--dry-run] [--to NAME,...] [--json]
-                            every row's video (sidecars first); --dry-run checks, uploads nothing
+  gjw upload --manifest FILE.csv|FILE.json [--dry-run] [--again] [--to NAME,...] [--json]
+                            every row's video (sidecars first); --dry-run checks, uploads nothing;
+                            a video already published or queued there is skipped (--again: upload it anew)
   gjw watch DIR [--to NAME,...] [--settle 10s] [--move-done DIR] [--json] [--limit-rate RATE]
                             publish each video written into DIR, until Ctrl-C
   gjw resume [--json] [--limit-rate RATE]   finish every unfinished target of every upload
@@ -314,6 +315,7 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	limit := limitRateFlag(fs)
 	manifest := fs.String("manifest", "", "queue every row of FILE.csv or FILE.json instead of one VIDEO")
 	dryRun := fs.Bool("dry-run", false, "with --manifest: check every file and field and print the plan, uploading nothing")
+	again := fs.Bool("again", false, "with --manifest: upload every row anew, even videos already published or in the queue")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -322,10 +324,13 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 		if len(pos) > 0 || *thumb != "" {
 			return usageError{"upload --manifest takes no VIDEO and no --thumbnail: the manifest names each video and its poster"}
 		}
-		return a.uploadManifest(ctx, *manifest, m, *limit, *dryRun, *asJSON)
+		return a.uploadManifest(ctx, *manifest, m, *limit, *dryRun, *again, *asJSON)
 	}
 	if *dryRun {
 		return usageError{"--dry-run goes with --manifest FILE"}
+	}
+	if *again {
+		return usageError{"--again goes with --manifest FILE (a single gjw upload always uploads anew)"}
 	}
 	if len(pos) != 1 {
 		return usageError{"upload needs exactly one VIDEO file (or --manifest FILE)"}
