@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/gui/articles"
 )
 
@@ -12,6 +13,6 @@ import (
 // shares the engine's platform client, so token refreshes stay serialised.
 // Tests replace it: the articles view schedules its own UI work with
 // fyne.Do, which Fyne's test driver runs on the calling goroutine.
-var newArticlesPane = func(ctx context.Context, win fyne.Window, d Deps) articlesPane {
-	return articles.New(win, articles.Deps{Ctx: ctx, Engine: d.Engine, DB: d.DB, Accounts: d.Accounts})
+var newArticlesPane = func(ctx context.Context, win fyne.Window, d Deps, categories func() gjw.CategoryNames) articlesPane {
+	return articles.New(win, articles.Deps{Ctx: ctx, Engine: d.Engine, DB: d.DB, Accounts: d.Accounts, CategoryNames: categories})
 }

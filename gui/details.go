@@ -14,6 +14,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/catfield"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -35,7 +36,7 @@ type detailsPanel struct {
 	newPoster string
 	title     *widget.Entry
 	desc      *widget.Entry
-	category  *widget.Entry     // Gan Jing World's
+	category  *catfield.Field   // Gan Jing World's
 	loaded    persist.VideoMeta // the job's metadata when the form was filled
 	lang      *widget.SelectEntry
 	vis       *widget.RadioGroup
@@ -87,8 +88,7 @@ func newDetailsPanel(u *uploadsView) *detailsPanel {
 	d.desc.SetPlaceHolder("What the video is about")
 	d.desc.Wrapping = fyne.TextWrapWord
 	d.desc.SetMinRowsVisible(4)
-	d.category = widget.NewEntry()
-	d.category.SetPlaceHolder(gjw.DefaultCategory)
+	d.category = catfield.New(gjw.DefaultCategory)
 	d.lang = widget.NewSelectEntry(languages)
 	d.lang.SetPlaceHolder(core.DefaultVideoMeta.Lang)
 	d.vis = widget.NewRadioGroup([]string{"public", "private"}, nil)
@@ -148,7 +148,8 @@ func (d *detailsPanel) show(r *row) {
 	d.loaded = j.Meta
 	d.title.SetText(j.Meta.Title)
 	d.desc.SetText(j.Meta.Description)
-	d.category.SetText(j.Meta.Extra(gjw.Platform, gjw.CategoryField))
+	d.category.SetNames(d.u.ui.categoryNames())
+	d.category.SetID(j.Meta.Extra(gjw.Platform, gjw.CategoryField))
 	d.lang.SetText(j.Meta.Lang)
 	d.vis.SetSelected(j.Meta.Visibility)
 	d.kids.SetChecked(j.Meta.MadeForKids)
@@ -366,7 +367,7 @@ func (d *detailsPanel) meta() persist.VideoMeta {
 	m.Lang = strings.TrimSpace(d.lang.Text)
 	m.Visibility = d.vis.Selected
 	m.MadeForKids = d.kids.Checked
-	return gjw.WithCategory(m, strings.TrimSpace(d.category.Text))
+	return gjw.WithCategory(m, d.category.ID())
 }
 
 func (d *detailsPanel) choosePoster() {
@@ -459,6 +460,11 @@ func (d *detailsPanel) doSave() {
 	if m.Title == "" {
 		d.result.Importance = widget.DangerImportance
 		d.result.SetText("Give the video a title.")
+		return
+	}
+	if err := d.category.Validate(); err != nil {
+		d.result.Importance = widget.DangerImportance
+		d.result.SetText("Category: " + err.Error())
 		return
 	}
 	d.result.Importance = widget.MediumImportance

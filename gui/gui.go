@@ -31,6 +31,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -124,7 +125,7 @@ func New(ctx context.Context, win fyne.Window, d Deps) (*UI, error) {
 	u.uploads = newUploadsView(u)
 	u.account = newAccountView(u)
 	u.prefs = newSettingsView(u)
-	u.articles = newArticlesPane(ctx, win, d)
+	u.articles = newArticlesPane(ctx, win, d, u.categoryNames)
 
 	u.uploadsTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), u.uploads.content)
 	u.articlesTab = container.NewTabItemWithIcon("Articles", theme.DocumentIcon(), u.articles.Content())
@@ -361,6 +362,10 @@ func (u *UI) signedIn() {
 }
 
 // notify sends a desktop notification if the creator wants them.
+// categoryNames are the creator's names of Gan Jing World's categories
+// (UI goroutine).
+func (u *UI) categoryNames() gjw.CategoryNames { return u.settings.CategoryNames }
+
 func (u *UI) notify(title, content string) {
 	if u.settings.Notify {
 		u.app.SendNotification(fyne.NewNotification(title, content))

@@ -108,7 +108,7 @@ func (f *fakeArticles) Drop(paths []string)        { f.drops = append(f.drops, p
 func (f *fakeArticles) Close()                     { f.closed = true }
 
 func init() {
-	newArticlesPane = func(context.Context, fyne.Window, Deps) articlesPane {
+	newArticlesPane = func(context.Context, fyne.Window, Deps, func() gjw.CategoryNames) articlesPane {
 		return &fakeArticles{content: widget.NewLabel("Articles")}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
 	"github.com/gjw-uploader/gjw-uploader/core/jw"
 	"github.com/gjw-uploader/gjw-uploader/core/wangsu"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/catfield"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -61,7 +62,8 @@ type settingsView struct {
 	proxy           *widget.Entry      // proxy URL, applied at once
 	awake           *widget.Check      // keep the computer awake while uploading
 	dests           *widget.CheckGroup // default destinations (accounts)
-	category        *widget.Entry
+	category        *catfield.Field
+	categoryNames   *widget.Entry // "cat13 = Culture", a line each
 	lang            *widget.SelectEntry
 	vis             *widget.RadioGroup
 	kids            *widget.Check
@@ -152,7 +154,17 @@ func newSettingsView(ui *UI) *settingsView {
 	s.loadDests()
 
 	d := withDefaultMeta(st.Defaults)
-	s.category = entry(gjw.Category(d), gjw.DefaultCategory)
+	s.category = catfield.New(gjw.DefaultCategory)
+	s.category.SetNames(st.CategoryNames)
+	s.category.SetID(gjw.Category(d))
+	s.categoryNames = widget.NewMultiLineEntry()
+	s.categoryNames.SetText(gjw.CategoryNames(st.CategoryNames).String())
+	s.categoryNames.SetPlaceHolder(gjw.DefaultCategory + " = Culture\ncat22 = Travel")
+	s.categoryNames.SetMinRowsVisible(3)
+	categoryNote := widget.NewLabel("Gan Jing World takes a category as an id such as " + gjw.DefaultCategory +
+		" and does not tell its name: name the ones you use, one a line, and every category field shows and takes the names.")
+	categoryNote.Wrapping = fyne.TextWrapWord
+	categoryNote.SizeName = theme.SizeNameCaptionText
 	s.lang = widget.NewSelectEntry(languages)
 	s.lang.SetText(d.Lang)
 	s.vis = widget.NewRadioGroup([]string{"public", "private"}, nil)
@@ -193,13 +205,14 @@ func newSettingsView(ui *UI) *settingsView {
 		widget.NewFormItem("Upload speed limit", s.limit),
 		widget.NewFormItem("Proxy", s.proxy),
 	), netNote))
-	defaultsCard := widget.NewCard("Defaults for new videos", "", widget.NewForm(
+	defaultsCard := widget.NewCard("Defaults for new videos", "", container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Destinations", s.dests),
 		widget.NewFormItem("Category", s.category),
 		widget.NewFormItem("Language", s.lang),
 		widget.NewFormItem("Visibility", s.vis),
 		widget.NewFormItem("", s.kids),
-	))
+		widget.NewFormItem("Category names", s.categoryNames),
+	), categoryNote))
 	notifyCard := widget.NewCard("Notifications", "", s.notify)
 	folders, err := ui.deps.DB.WatchFolders()
 	if err != nil {
@@ -247,11 +260,23 @@ func (s *settingsView) save() {
 		s.say(widget.DangerImportance, "Proxy: "+err.Error())
 		return
 	}
+	names, err := gjw.ParseCategoryNames(s.categoryNames.Text)
+	if err != nil {
+		s.say(widget.DangerImportance, "Category names, "+err.Error())
+		return
+	}
+	st.CategoryNames = names
+	s.category.SetNames(names)
+	if err := s.category.Validate(); err != nil {
+		s.say(widget.DangerImportance, "Category: "+err.Error())
+		return
+	}
+	s.category.SetID(s.category.ID()) // a name typed shows as its choice
 	st.Defaults = gjw.WithCategory(persist.VideoMeta{
 		Lang:        strings.TrimSpace(s.lang.Text),
 		Visibility:  s.vis.Selected,
 		MadeForKids: s.kids.Checked,
-	}, strings.TrimSpace(s.category.Text))
+	}, s.category.ID())
 	st.Notify = s.notify.Checked
 	folders, err := s.watch.folders()
 	if err != nil {

@@ -192,6 +192,15 @@ type Settings struct {
 	// AllowSleep lets the computer sleep during uploads (by default it is
 	// kept awake while any upload runs).
 	AllowSleep bool `json:"allow_sleep,omitempty"`
+	// CategoryNames are the creator's names for Gan Jing World's category
+	// ids, in the order the pickers list them.
+	CategoryNames []CategoryName `json:"category_names,omitempty"`
+}
+
+// CategoryName is a creator's name for a platform category id.
+type CategoryName struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Draft is an article being written, and after publishing, its link to the

@@ -22,7 +22,7 @@ const articleUsage = `gjw article publishes articles (type News) to Gan Jing Wor
 
 Options:
   --description D        short summary
-  --category ID          category id (default cat22)
+  --category ID|NAME     category: an id, or a name from gjw category list (default cat22)
   --lang CODE            language (default en-US)
   --visibility V         public, unlisted or private (default public)
   --hashtags "#a,#b"     comma-separated; a leading # is added when missing
@@ -53,7 +53,7 @@ func parseArticleFlags(name string, args []string) (*articleFlags, []string, err
 	fs.StringVar(&f.title, "title", "", "article title")
 	fs.StringVar(&f.poster, "poster", "", "poster image (JPEG, PNG, GIF or WebP)")
 	fs.StringVar(&f.desc, "description", "", "short description")
-	fs.StringVar(&f.category, "category", article.DefaultCategory, "category id")
+	fs.StringVar(&f.category, "category", article.DefaultCategory, "category: an id, or a name from gjw category list")
 	fs.StringVar(&f.lang, "lang", article.DefaultLang, "language code")
 	fs.StringVar(&f.visibility, "visibility", article.DefaultVisibility, "public, unlisted or private")
 	fs.StringVar(&f.hashtags, "hashtags", "", "comma-separated hashtags")
@@ -72,7 +72,7 @@ func parseArticleFlags(name string, args []string) (*articleFlags, []string, err
 }
 
 // apply puts the given flags (all of them when all is set) into d.
-func (f *articleFlags) apply(d *persist.Draft, all bool) error {
+func (f *articleFlags) apply(a *app, d *persist.Draft, all bool) error {
 	given := func(name string) bool { return all || f.set[name] }
 	if given("title") {
 		d.Title = f.title
@@ -81,7 +81,11 @@ func (f *articleFlags) apply(d *persist.Draft, all bool) error {
 		d.Description = f.desc
 	}
 	if given("category") {
-		d.Category = strings.TrimSpace(f.category)
+		id, err := a.categoryID(f.category)
+		if err != nil {
+			return err
+		}
+		d.Category = id
 	}
 	if given("lang") {
 		d.Lang = strings.TrimSpace(f.lang)
@@ -153,10 +157,10 @@ func articlePublish(ctx context.Context, a *app, args []string) error {
 	if err := article.ReadFile(&d, pos[0]); err != nil {
 		return err
 	}
-	if err := f.apply(&d, true); err != nil {
+	if err := a.open(true); err != nil {
 		return err
 	}
-	if err := a.open(true); err != nil {
+	if err := f.apply(a, &d, true); err != nil {
 		return err
 	}
 	pub, err := a.publisher(d.Title, f.to, "")
@@ -205,7 +209,7 @@ func articleUpdate(ctx context.Context, a *app, args []string) error {
 	if found && !f.set["poster"] && d.PosterURL != "" && d.PosterHDURL != "" {
 		d.PosterPath = "" // keep the poster already on the platform
 	}
-	if err := f.apply(&d, !found); err != nil {
+	if err := f.apply(a, &d, !found); err != nil {
 		return err
 	}
 	d.UpdatedAt = time.Now()

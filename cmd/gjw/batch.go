@@ -35,7 +35,7 @@ func newMetaFlags(fs *flag.FlagSet) *metaFlags {
 	return &metaFlags{fs: fs,
 		title:      fs.String("title", "", "video title (a template with --manifest: {filename}, {dirname}, {date})"),
 		desc:       fs.String("description", "", "video description (a template with --manifest)"),
-		category:   fs.String("category", gjw.DefaultCategory, "Gan Jing World category id"),
+		category:   fs.String("category", gjw.DefaultCategory, "Gan Jing World category: an id, or a name from gjw category list"),
 		lang:       fs.String("lang", core.DefaultVideoMeta.Lang, "language code"),
 		visibility: fs.String("visibility", core.DefaultVideoMeta.Visibility, "public or private"),
 		kids:       fs.Bool("kids", false, "made for kids"),
@@ -89,7 +89,11 @@ func (a *app) resolver(m *metaFlags, folder *persist.WatchFolder) (*batch.Resolv
 		}
 	}
 	if set["category"] {
-		r.Defaults = gjw.WithCategory(r.Defaults, *m.category)
+		id, err := a.categoryID(*m.category)
+		if err != nil {
+			return nil, err
+		}
+		r.Defaults = gjw.WithCategory(r.Defaults, id)
 	}
 	if set["lang"] {
 		r.Defaults.Lang = *m.lang

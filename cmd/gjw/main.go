@@ -34,7 +34,7 @@ const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu
   gjw account remove NAME   forget an account and wipe its secrets
   gjw account default NAME[,NAME]
   gjw upload VIDEO --title T [--thumbnail IMG] [--to NAME[,NAME...]] [--description D]
-             [--category cat13] [--lang en-US] [--visibility public|private] [--kids] [--json]
+             [--category cat13|NAME] [--lang en-US] [--visibility public|private] [--kids] [--json]
              [--limit-rate RATE]
   gjw upload --manifest FILE.csv|FILE.json [--dry-run] [--again] [--to NAME,...] [--json]
                             every row's video (sidecars first); --dry-run checks, uploads nothing;
@@ -46,6 +46,8 @@ const usage = `gjw uploads videos to Gan Jing World, Gcore, JW Player and Wangsu
                             (read-only while the app runs)
   gjw version [--json]      version, commit and build date
   gjw refresh               refresh the session now
+  gjw category list [--json]            your names for Gan Jing World's category ids
+  gjw category name ID NAME             name an id (cat13); "" forgets it
   gjw article publish FILE.html|FILE.md --title T --poster IMG [--to NAME] [...]
   gjw article update CONTENT_ID FILE --title T --poster IMG [--to NAME] [...]
 
@@ -93,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, *app, []string) error{
 		"login": cmdLogin, "logout": cmdLogout, "upload": cmdUpload, "resume": cmdResume,
 		"jobs": cmdJobs, "refresh": cmdRefresh, "article": cmdArticle, "account": cmdAccount,
-		"version": cmdVersion, "watch": cmdWatch,
+		"version": cmdVersion, "watch": cmdWatch, "category": cmdCategory,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -341,6 +343,9 @@ func cmdUpload(ctx context.Context, a *app, args []string) error {
 	}
 	targets, err := a.destinations(*to)
 	if err != nil {
+		return err
+	}
+	if *m.category, err = a.categoryID(*m.category); err != nil {
 		return err
 	}
 	for _, t := range targets {

@@ -47,7 +47,7 @@ func (v *View) client(name string) (*gjw.Client, error) {
 
 // publish publishes the open draft now, or (scheduled) at its schedule.
 func (v *View) publish(scheduled bool) {
-	if v.current == nil || v.busy || !v.scheduleValid() {
+	if v.current == nil || v.busy || !v.fieldsValid() {
 		return
 	}
 	v.rememberAccount()
@@ -68,7 +68,7 @@ func (v *View) publish(scheduled bool) {
 
 // update sends the open, published draft again with every field.
 func (v *View) update() {
-	if v.current == nil || v.busy || !v.scheduleValid() {
+	if v.current == nil || v.busy || !v.fieldsValid() {
 		return
 	}
 	v.rememberAccount()
@@ -76,13 +76,18 @@ func (v *View) update() {
 	v.run("Updating", func(p *article.Publisher) (persist.Draft, error) { return p.Update(v.ctx, d) })
 }
 
-// scheduleValid reports whether the schedule field parses. While it does
-// not, the draft keeps the last schedule that did, which the field no
-// longer shows: sending that would publish at a time the creator has not
-// seen, so the field must be fixed first.
-func (v *View) scheduleValid() bool {
+// fieldsValid reports whether the schedule field parses and the category
+// field names a category. While the schedule does not parse, the draft
+// keeps the last schedule that did, which the field no longer shows:
+// sending that would publish at a time the creator has not seen, so the
+// field must be fixed first.
+func (v *View) fieldsValid() bool {
 	if _, err := parseSchedule(v.sched.Text); err != nil {
 		v.setError("Schedule: " + err.Error() + ".")
+		return false
+	}
+	if err := v.category.Validate(); err != nil {
+		v.setError("Category: " + err.Error() + ".")
 		return false
 	}
 	return true

@@ -40,7 +40,9 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/ask"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/catfield"
 	"github.com/gjw-uploader/gjw-uploader/gui/internal/slot"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
@@ -57,6 +59,9 @@ type Deps struct {
 	Accounts *account.Manager
 	// DB stores the drafts and the uploaded-image map.
 	DB *persist.DB
+	// CategoryNames are the creator's names of the platform's categories,
+	// read when a draft opens (UI goroutine); nil means none.
+	CategoryNames func() gjw.CategoryNames
 }
 
 // autosaveDelay is the Autosaver delay; tests make it long so that no
@@ -98,7 +103,8 @@ type View struct {
 
 	list                                                     *widget.List
 	newBtn, dupBtn, delBtn                                   *widget.Button
-	title, desc, poster, hashtags, keywords, category, sched *widget.Entry
+	title, desc, poster, hashtags, keywords, sched           *widget.Entry
+	category                                                 *catfield.Field
 	channel                                                  *widget.Select // the GJW account
 	posterBtn                                                *widget.Button
 	visibility                                               *widget.Select
@@ -221,8 +227,7 @@ func (v *View) build() {
 	v.hashtags.SetPlaceHolder("#news, #topic")
 	v.keywords = widget.NewEntry()
 	v.keywords.SetPlaceHolder("keyword, another")
-	v.category = widget.NewEntry()
-	v.category.SetPlaceHolder(article.DefaultCategory)
+	v.category = catfield.New(article.DefaultCategory)
 	v.visibility = widget.NewSelect(article.Visibilities, nil)
 	v.sched = widget.NewEntry()
 	v.sched.SetPlaceHolder("empty: publish now; or a time such as " + scheduleExample())
@@ -302,7 +307,7 @@ func (v *View) connect() {
 	text(v.poster, func(d *persist.Draft, s string) { d.PosterPath = strings.TrimSpace(s) })
 	text(v.hashtags, func(d *persist.Draft, s string) { d.Hashtags = article.SplitList(s) })
 	text(v.keywords, func(d *persist.Draft, s string) { d.Keywords = article.SplitList(s) })
-	text(v.category, func(d *persist.Draft, s string) { d.Category = strings.TrimSpace(s) })
+	text(&v.category.Entry, func(d *persist.Draft, s string) { d.Category = v.category.ID() })
 	v.sched.OnChanged = func(s string) {
 		t, err := parseSchedule(s)
 		if err == nil {
@@ -514,7 +519,10 @@ func (v *View) showDraft(s *article.Autosaver) {
 	v.poster.SetText(d.PosterPath)
 	v.hashtags.SetText(strings.Join(d.Hashtags, ", "))
 	v.keywords.SetText(strings.Join(d.Keywords, ", "))
-	v.category.SetText(d.Category)
+	if v.deps.CategoryNames != nil {
+		v.category.SetNames(v.deps.CategoryNames())
+	}
+	v.category.SetID(d.Category)
 	v.visibility.SetSelected(d.Visibility)
 	v.sched.SetText(formatSchedule(d.Schedule))
 	v.kids.SetChecked(d.MadeForKids)

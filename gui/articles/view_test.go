@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core/article"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -513,5 +514,34 @@ func TestArticleCloseWaitsForAPublishToRecordItsContentID(t *testing.T) {
 	v.Close()
 	if stored, _, _ := f.db.Draft(d.ID); stored.ContentID != "c-late" {
 		t.Fatalf("Close returned before the content ID was saved: %+v", stored)
+	}
+}
+
+func TestArticleCategoryByName(t *testing.T) {
+	f := newFixture(t)
+	names, _ := gjw.ParseCategoryNames("cat22 = News\ncat31 = Opinion")
+	v := New(f.win, Deps{Engine: f.env.Engine(f.db), DB: f.db, CategoryNames: func() gjw.CategoryNames { return names }})
+	t.Cleanup(func() { v.Close(); v.wait() })
+	v.wait()
+	test.Tap(v.newBtn)
+	if v.category.Text != "News (cat22)" {
+		t.Fatalf("a new draft's default category shows as %q, want its name", v.category.Text)
+	}
+	test.Type(v.title, "Letters")
+	v.poster.SetText(f.png(t, "cover.png", 1))
+	test.Type(v.source, `<p>Dear editor</p>`)
+	v.category.SetText("Opinio") // half-typed
+	test.Tap(v.publishBtn)
+	v.wait()
+	if !strings.Contains(v.status.Text, `"Opinio" is no category`) || f.env.Sandbox.Stats().AddContent != 0 {
+		t.Fatalf("a half-typed category was not refused before publishing: %q", v.status.Text)
+	}
+	v.category.SetText("opinion")
+	test.Tap(v.publishBtn)
+	v.wait()
+	d := v.current.Draft()
+	c, _ := f.env.Sandbox.Content(d.ContentID)
+	if d.ContentID == "" || c.Fields["category_id"] != "cat31" {
+		t.Fatalf("published with category %v (status %q), want cat31", c.Fields["category_id"], v.status.Text)
 	}
 }
