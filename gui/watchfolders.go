@@ -229,7 +229,7 @@ func (u *UI) startWatchers(folders []persist.WatchFolder) {
 	}
 	for _, f := range folders {
 		r := &batch.Resolver{Accounts: u.deps.Accounts, Destinations: f.Destinations, Template: f.Template,
-			Defaults: u.settings.Defaults, PosterDir: posters}
+			Defaults: u.settings.Defaults, CategoryNames: u.settings.CategoryNames, PosterDir: posters}
 		o := watch.Options{Dir: f.Path, Settle: watchSettle, MoveDone: f.MoveDone, Engine: u.deps.Engine,
 			Resolver: r, Store: u.deps.DB, OnEvent: func(ev watch.Event) { u.do(func() { u.watchEvent(f.Path, ev) }) }}
 		u.watch.wg.Add(1)

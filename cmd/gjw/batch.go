@@ -61,7 +61,7 @@ func (a *app) resolver(m *metaFlags, folder *persist.WatchFolder) (*batch.Resolv
 	if err != nil {
 		return nil, err
 	}
-	r := &batch.Resolver{Accounts: a.accounts, Defaults: settings.Defaults, PosterDir: filepath.Join(dir, "posters")}
+	r := &batch.Resolver{Accounts: a.accounts, Defaults: settings.Defaults, CategoryNames: settings.CategoryNames, PosterDir: filepath.Join(dir, "posters")}
 	if folder != nil {
 		r.Destinations, r.Template = folder.Destinations, folder.Template
 	}

@@ -264,3 +264,30 @@ func TestPosterFrameFromFFmpeg(t *testing.T) {
 		t.Fatalf("gcore without poster: %+v", it)
 	}
 }
+
+// A sidecar or row may name its category by one of the creator's names;
+// the upload gets the id, and a name that is none is a problem naming the
+// file that gave it.
+func TestCategoryByName(t *testing.T) {
+	dir := t.TempDir()
+	a := sandboxtest.WriteRandom(t, filepath.Join(dir, "a.mp4"), 1000)
+	b := sandboxtest.WriteRandom(t, filepath.Join(dir, "b.mp4"), 1000)
+	sandboxtest.WritePNG(t, filepath.Join(dir, "a.png"), 1)
+	sandboxtest.WritePNG(t, filepath.Join(dir, "b.png"), 2)
+	write(t, batch.SidecarPath(a), `{"title": "A", "extras": {"gjw": {"category": "travel"}}}`)
+	write(t, batch.SidecarPath(b), `{"title": "B", "extras": {"gjw": {"category": "Travl"}}}`)
+	names, _ := gjw.ParseCategoryNames("cat13 = Culture\ncat7 = Travel")
+	r := &batch.Resolver{Accounts: accounts(t), CategoryNames: names, Defaults: gjw.WithCategory(persist.VideoMeta{}, "Culture")}
+	ctx := context.Background()
+	if ia := r.Video(ctx, a); len(ia.Problems) > 0 || gjw.Category(ia.Upload.Meta) != "cat7" {
+		t.Fatalf("a: category %q, problems %v", gjw.Category(ia.Upload.Meta), lines(ia.Problems))
+	}
+	ib := r.Video(ctx, b)
+	if got := strings.Join(lines(ib.Problems), "\n"); got != batch.SidecarPath(b)+` (gjw.category): "Travl" is no category: type an id such as cat13, or a name from your category list (Settings, or gjw category name)` {
+		t.Fatalf("b's problems: %s", got)
+	}
+	write(t, batch.SidecarPath(b), `{"title": "B"}`)
+	if ib := r.Video(ctx, b); len(ib.Problems) > 0 || gjw.Category(ib.Upload.Meta) != "cat13" {
+		t.Fatalf("b with the default category by name: %q %v", gjw.Category(ib.Upload.Meta), lines(ib.Problems))
+	}
+}

@@ -109,6 +109,9 @@ type Resolver struct {
 	// or row giving them; Defaults give the other fields.
 	Template persist.MetaTemplate
 	Defaults persist.VideoMeta
+	// CategoryNames are the creator's names of Gan Jing World's category
+	// ids: a sidecar or row may give a category by name.
+	CategoryNames gjw.CategoryNames
 	// PosterDir keeps frames taken with ffmpeg; empty takes none.
 	PosterDir string
 	// Frame takes a poster frame (default core.ExtractFrame).
@@ -276,15 +279,29 @@ func (r *Resolver) resolve(ctx context.Context, video string, row *Fields, pre [
 		}
 	}
 	// Extras field by field: the settings' defaults, then the row's, then
-	// the sidecar's.
-	for _, extras := range append([]map[string]map[string]string{r.Defaults.Extras}, reversed(layers)...) {
+	// the sidecar's. A category may be one of the creator's names.
+	var catFrom *Fields
+	extras := func(l *Fields, extras map[string]map[string]string) {
 		for platform, fields := range extras {
 			for field, v := range fields {
 				if v = strings.TrimSpace(v); v != "" {
 					meta = meta.WithExtra(platform, field, v)
+					if platform == gjw.Platform && field == gjw.CategoryField {
+						catFrom = l
+					}
 				}
 			}
 		}
+	}
+	extras(nil, r.Defaults.Extras)
+	for _, l := range slices.Backward(layers) {
+		extras(l, l.Extras)
+	}
+	if c := meta.Extra(gjw.Platform, gjw.CategoryField); c != "" {
+		if err := r.CategoryNames.Check(c); err != nil {
+			it.Problems = append(it.Problems, at(catFrom).with("gjw.category", err.Error()))
+		}
+		meta = gjw.WithCategory(meta, r.CategoryNames.ID(c))
 	}
 	if meta.Title == "" {
 		it.Problems = append(it.Problems, at(tl).with("title", "empty: give the video a title (in its sidecar, its manifest row or the title template)"))
@@ -342,15 +359,6 @@ func (r *Resolver) resolve(ctx context.Context, video string, row *Fields, pre [
 	}
 	it.Upload = core.NewUpload{VideoPath: video, ThumbnailPath: poster, Meta: meta, Targets: dests}
 	return it
-}
-
-// reversed are the layers' extras, lowest first.
-func reversed(layers []*Fields) []map[string]map[string]string {
-	var out []map[string]map[string]string
-	for _, l := range slices.Backward(layers) {
-		out = append(out, l.Extras)
-	}
-	return out
 }
 
 // origin names where fields were read: "clip.json", "list.csv row 3".
