@@ -37,8 +37,11 @@ app: deps
 # The C libraries the desktop app (Fyne, GLFW) builds against, and ffmpeg
 # (poster frames: make test runs core.ExtractFrame and the app's frame path
 # with it), and dbus-daemon (the keep-awake test runs the real D-Bus call
-# against a stand-in logind), installed with apt on Debian if missing.
-GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ffmpeg dbus-daemon
+# against a stand-in logind), and fonts-droid-fallback (Droid Sans Fallback,
+# about 2 MB: title cards draw Chinese, Japanese and Korean titles with it;
+# make test runs the CJK title card tests with it), installed with apt on
+# Debian if missing.
+GUI_DEPS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev ffmpeg dbus-daemon fonts-droid-fallback
 # apt-install PACKAGES...: installs those not yet installed (through sudo when
 # not root); nothing to do off Debian.
 apt-install = command -v dpkg >/dev/null || exit 0; \
@@ -58,10 +61,11 @@ vet: deps
 	@if CGO_ENABLED=0 $(GO) list -deps ./cmd/gjw | grep -q '^runtime/cgo$$'; then \
 		echo "cmd/gjw needs cgo"; exit 1; fi
 
-# GJW_REQUIRE_FFMPEG: the ffmpeg tests fail instead of skipping (deps
-# installed it).
+# GJW_REQUIRE_FFMPEG, GJW_REQUIRE_CJK_FONT: the ffmpeg and CJK title card
+# tests fail instead of skipping (deps installed ffmpeg and
+# fonts-droid-fallback).
 test: vet
-	GJW_REQUIRE_FFMPEG=1 $(GO) test -race -tags $(TAGS) ./...
+	GJW_REQUIRE_FFMPEG=1 GJW_REQUIRE_CJK_FONT=1 $(GO) test -race -tags $(TAGS) ./...
 
 # Speed and memory, as ratios against baselines measured in the same run
 # (docs/benchmarks.md explains each figure). Needs about 2.5 GiB in /dev/shm.
