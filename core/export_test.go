@@ -67,3 +67,13 @@ func TitleCardFontIn(r rune, paths ...string) int {
 	}
 	return tf.fontOf(r)
 }
+
+// TitleCardOpensFallbacks reports whether drawing a card of title and
+// channel asks for the fallback fonts.
+func TitleCardOpensFallbacks(title, channel string) bool {
+	asked := false
+	if _, err := drawTitleCard(title, channel, func() []cardFallback { asked = true; return cardFallbacks() }); err != nil {
+		panic(err)
+	}
+	return asked
+}

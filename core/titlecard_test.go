@@ -114,7 +114,7 @@ func TestTitleCardDrawsCJK(t *testing.T) {
 	minInk := ink(drawCard(t, "L", false)) // a Latin capital, for scale
 	for _, title := range []string{"神韵 2026 巡演", "東京の夜", "서울 여행"} {
 		with, without := ink(drawCard(t, title, true)), ink(drawCard(t, title, false))
-		alone := 0
+		alone, inks := 0, map[int]bool{}
 		for _, r := range title {
 			if r == ' ' || core.TitleCardFont(r) == "go" {
 				continue
@@ -124,6 +124,10 @@ func TestTitleCardDrawsCJK(t *testing.T) {
 				t.Errorf("%q in %q: %d pixels of ink, want at least %d (a Latin capital's)", r, title, n, minInk)
 			}
 			alone += n
+			inks[n] = true
+		}
+		if len(inks) < 2 {
+			t.Errorf("%q: its CJK characters ink the same, %v pixels each: one glyph (a box?) for all", title, inks)
 		}
 		t.Logf("%q: %d pixels of ink, %d with the Go fonts only, its CJK characters %d alone", title, with, without, alone)
 		if with-without < alone*9/10 {
@@ -190,6 +194,16 @@ func TestTitleCardFontPerCharacter(t *testing.T) {
 		}
 		if got := core.TitleCardFontIn(c.r, c.paths...); got != c.want {
 			t.Errorf("%q with fallbacks %q: font %d, want %d", c.r, c.paths, got, c.want)
+		}
+	}
+
+	// The fallbacks are opened for a card that needs one, not for others.
+	for _, c := range []struct {
+		title, channel string
+		want           bool
+	}{{"Tokyo night", "gjw", false}, {"Tokyo 東京", "gjw", true}, {"Tokyo", "東京チャンネル", true}} {
+		if got := core.TitleCardOpensFallbacks(c.title, c.channel); got != c.want {
+			t.Errorf("a card of %q on %q opens the fallback fonts: %v, want %v", c.title, c.channel, got, c.want)
 		}
 	}
 
