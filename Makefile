@@ -76,6 +76,7 @@ bench:
 	$(GO) test -run '^$$' -bench LimitOff -benchtime 5x ./core/httpx/
 	$(GO) test -run '^$$' -bench LimitHolds -benchtime 1x ./core/httpx/
 	$(GO) test -run '^$$' -bench . -tags $(TAGS) ./gui/
+	$(GO) test -run '^$$' -bench TitleCard -benchtime 40x -tags $(TAGS) ./core/
 
 # Starts the sandbox in the background on free ports with a sample video and
 # poster in $(DEMO), and loads its environment (URLs, demo account) into the

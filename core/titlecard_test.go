@@ -300,39 +300,52 @@ func TestTitleCardWithoutAFont(t *testing.T) {
 	}
 }
 
-// BenchmarkTitleCard: the time to make a title card (draw and write the
-// JPEG) for a Chinese title against a Latin one of about the same width;
-// cjk/latin is the median ratio over the iterations. fallback-open-ms is
-// the one-time cost of opening this system's fallback fonts.
+// BenchmarkTitleCard: the time to make a title card for a Chinese title
+// against a Latin one of about the same width, as TitleCard makes it (drawn
+// and written as JPEG: cjk/latin) and drawn only (draw-cjk/latin), medians
+// of the per-iteration ratios. fallback-open-ms is the one-time cost of
+// opening this system's fallback fonts (the first card that needs one).
 func BenchmarkTitleCard(b *testing.B) {
 	requireCJKFont(b)
 	dir := b.TempDir()
 	latin, cjk := "The night market in Taipei, day one", "台北夜市第一天：小吃与人潮"
-	once := func(title string) time.Duration {
+	card := func(title string) time.Duration {
 		start := time.Now()
 		if err := core.TitleCard(filepath.Join(dir, "card.jpg"), title, "Gan Jing World"); err != nil {
 			b.Fatal(err)
 		}
 		return time.Since(start)
 	}
+	drawn := func(title string) time.Duration {
+		start := time.Now()
+		if _, err := core.DrawTitleCard(title, "Gan Jing World", true); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start)
+	}
 	start := time.Now()
 	core.OpenCardFallbacks()
-	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "fallback-open-ms")
-	var ratios []float64
-	var tl, tc time.Duration
+	open := time.Since(start)
+	var ratios, drawRatios []float64
+	var tl, tc, dl, dc time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var l, c time.Duration
+		var l, c, x, y time.Duration
 		if i%2 == 0 {
-			l, c = once(latin), once(cjk)
+			l, c, x, y = card(latin), card(cjk), drawn(latin), drawn(cjk)
 		} else {
-			c, l = once(cjk), once(latin)
+			c, l, y, x = card(cjk), card(latin), drawn(cjk), drawn(latin)
 		}
-		tl, tc = tl+l, tc+c
-		ratios = append(ratios, float64(c)/float64(l))
+		tl, tc, dl, dc = tl+l, tc+c, dl+x, dc+y
+		ratios, drawRatios = append(ratios, float64(c)/float64(l)), append(drawRatios, float64(y)/float64(x))
 	}
-	slices.Sort(ratios)
-	b.ReportMetric(ratios[len(ratios)/2], "cjk/latin")
-	b.ReportMetric(float64(tl.Microseconds())/1000/float64(b.N), "latin-ms")
-	b.ReportMetric(float64(tc.Microseconds())/1000/float64(b.N), "cjk-ms")
+	median := func(v []float64) float64 { slices.Sort(v); return v[len(v)/2] }
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(median(ratios), "cjk/latin")
+	b.ReportMetric(median(drawRatios), "draw-cjk/latin")
+	b.ReportMetric(ms(tl), "latin-ms")
+	b.ReportMetric(ms(tc), "cjk-ms")
+	b.ReportMetric(ms(dl), "draw-latin-ms")
+	b.ReportMetric(ms(dc), "draw-cjk-ms")
+	b.ReportMetric(float64(open.Microseconds())/1000, "fallback-open-ms")
 }
