@@ -2,6 +2,9 @@ package gui
 
 import (
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/proxytest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -18,7 +22,7 @@ import (
 // keeping the computer awake take effect when saved (no restart), are stored, and a bad value is
 // refused with a line naming the field, storing nothing.
 func TestSettingsNetworkApplyAtOnce(t *testing.T) {
-	t.Cleanup(func() { httpx.SetProxy("") })
+	t.Cleanup(func() { httpx.SetProxy("", "") })
 	h := newHarness(t, nil, harnessOpts{noStart: true})
 	s := h.ui.prefs
 
@@ -61,6 +65,56 @@ func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 		if st, _ := h.db.Settings(); st.LimitRate != "08:00,1M 18:00,512k 23:00,off" || st.Proxy != "http://127.0.0.1:3128" {
 			t.Errorf("%s: a refused value was stored: %+v", field, st)
 		}
+	}
+}
+
+// TestSettingsNoProxyAppliesAtOnce: the hosts saved under "No proxy for"
+// skip the settings' proxy from the next request on (here the proxy alone
+// resolves the host, so going direct fails and the proxy hears nothing),
+// are stored, and a bad entry is refused naming the field.
+func TestSettingsNoProxyAppliesAtOnce(t *testing.T) {
+	t.Cleanup(func() { httpx.SetProxy("", "") })
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	t.Cleanup(srv.Close)
+	p := proxytest.New(t)
+	url := proxytest.Aliased(srv.URL)
+	get := func() error {
+		res, err := httpx.Client().Get(url)
+		if err == nil {
+			res.Body.Close()
+		}
+		return err
+	}
+	h := newHarness(t, nil, harnessOpts{noStart: true})
+	s := h.ui.prefs
+	s.proxy.SetText(p.URL)
+	s.noProxy.SetText(proxytest.Alias + ", example.com")
+	test.Tap(findButton(t, s.content, "Save settings"))
+	if !strings.HasPrefix(s.result.Text, "Saved") {
+		t.Fatalf("result %q", s.result.Text)
+	}
+	if st, _ := h.db.Settings(); st.NoProxy != proxytest.Alias+", example.com" {
+		t.Fatalf("stored %+v", st)
+	}
+	if err := get(); err == nil || p.Total() != 0 {
+		t.Fatalf("a listed host: err %v, the proxy saw %d requests", err, p.Total())
+	}
+
+	s.noProxy.SetText("example.com")
+	test.Tap(findButton(t, s.content, "Save settings"))
+	if err := get(); err != nil || p.Count(proxytest.Host(srv.URL)) != 1 {
+		t.Fatalf("an unlisted host: err %v, the proxy saw %d requests", err, p.Total())
+	}
+
+	s.noProxy.SetText("http://example.com")
+	test.Tap(findButton(t, s.content, "Save settings"))
+	if !strings.HasPrefix(s.result.Text, "No proxy for:") || strings.Contains(s.result.Text, "\n") {
+		t.Errorf("result %q", s.result.Text)
+	}
+	if st, _ := h.db.Settings(); st.NoProxy != "example.com" {
+		t.Errorf("a refused value was stored: %+v", st)
 	}
 }
 

@@ -60,6 +60,7 @@ type settingsView struct {
 	stall           *widget.Select
 	limit           *widget.Entry      // upload speed limit, applied at once
 	proxy           *widget.Entry      // proxy URL, applied at once
+	noProxy         *widget.Entry      // hosts that skip that proxy, applied at once
 	awake           *widget.Check      // keep the computer awake while uploading
 	dests           *widget.CheckGroup // default destinations (accounts)
 	category        *catfield.Field
@@ -146,6 +147,7 @@ func newSettingsView(ui *UI) *settingsView {
 
 	s.limit = entry(st.LimitRate, "off (or 2M, 512k, 08:00,1M 18:00,512k 23:00,off)")
 	s.proxy = entry(st.Proxy, "from HTTPS_PROXY / HTTP_PROXY, else none")
+	s.noProxy = entry(st.NoProxy, "hosts that skip this proxy: example.com, .lan, 10.0.0.0/8")
 	s.awake = widget.NewCheck("Keep the computer awake while uploading", nil)
 	s.awake.SetChecked(!st.AllowSleep)
 
@@ -198,12 +200,14 @@ func newSettingsView(ui *UI) *settingsView {
 		widget.NewFormItem("", s.awake),
 	))
 	netNote := widget.NewLabel("The speed limit is shared by every upload at once: 2M is 2 MiB/s, 512k is 512 KiB/s; " +
-		"a timetable changes it through the day. The proxy is a URL such as http://proxy.example:3128 or socks5://127.0.0.1:1080. Both apply at once.")
+		"a timetable changes it through the day. The proxy is a URL such as http://proxy.example:3128 or socks5://127.0.0.1:1080; " +
+		"the hosts it skips are written as in NO_PROXY, separated by commas, and NO_PROXY's hosts skip it too. All apply at once.")
 	netNote.Wrapping = fyne.TextWrapWord
 	netNote.SizeName = theme.SizeNameCaptionText
 	networkCard := widget.NewCard("Network", "", container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Upload speed limit", s.limit),
 		widget.NewFormItem("Proxy", s.proxy),
+		widget.NewFormItem("No proxy for", s.noProxy),
 	), netNote))
 	defaultsCard := widget.NewCard("Defaults for new videos", "", container.NewVBox(widget.NewForm(
 		widget.NewFormItem("Destinations", s.dests),
@@ -260,6 +264,11 @@ func (s *settingsView) save() {
 		s.say(widget.DangerImportance, "Proxy: "+err.Error())
 		return
 	}
+	st.NoProxy = strings.TrimSpace(s.noProxy.Text)
+	if _, err := httpx.ParseNoProxy(st.NoProxy); err != nil {
+		s.say(widget.DangerImportance, "No proxy for: "+err.Error())
+		return
+	}
 	names, err := gjw.ParseCategoryNames(s.categoryNames.Text)
 	if err != nil {
 		s.say(widget.DangerImportance, "Category names, "+err.Error())
@@ -307,7 +316,7 @@ func (s *settingsView) save() {
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
 	s.ui.deps.Engine.SetLimit(limit)
 	s.ui.deps.Engine.SetKeepAwake(!st.AllowSleep)
-	_ = httpx.SetProxy(st.Proxy) // checked above
+	_ = httpx.SetProxy(st.Proxy, st.NoProxy) // checked above
 	msg := "Saved."
 	if startKeyOf(st) != s.running {
 		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."

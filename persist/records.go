@@ -189,6 +189,9 @@ type Settings struct {
 	// Proxy is the proxy URL of every request; "" uses HTTPS_PROXY,
 	// HTTP_PROXY and NO_PROXY from the environment.
 	Proxy string `json:"proxy,omitempty"`
+	// NoProxy lists the hosts that skip Proxy, as NO_PROXY does
+	// (comma-separated; NO_PROXY's hosts skip it too).
+	NoProxy string `json:"no_proxy,omitempty"`
 	// AllowSleep lets the computer sleep during uploads (by default it is
 	// kept awake while any upload runs).
 	AllowSleep bool `json:"allow_sleep,omitempty"`

@@ -96,7 +96,7 @@ func main() {
 		return
 	}
 	// Every request goes through the settings' proxy, or the environment's.
-	if err := httpx.SetProxy(settings.Proxy); err != nil {
+	if err := httpx.SetProxy(settings.Proxy, settings.NoProxy); err != nil {
 		fail(a, fmt.Errorf("settings: %w", err))
 		return
 	}

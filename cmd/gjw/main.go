@@ -184,7 +184,7 @@ func (a *app) open(withEngine bool) error {
 	}
 	// Every request of this process goes through the settings' proxy, or
 	// the environment's.
-	if err := httpx.SetProxy(settings.Proxy); err != nil {
+	if err := httpx.SetProxy(settings.Proxy, settings.NoProxy); err != nil {
 		return fmt.Errorf("settings (%s): %w", dir, err)
 	}
 	if !withEngine {

@@ -149,7 +149,7 @@ func TestEveryRequestGoesThroughTheEnvironmentsProxy(t *testing.T) {
 // TestEveryRequestGoesThroughTheSettingsProxy: the proxy saved in the
 // settings carries every request of every platform, with no variable set.
 func TestEveryRequestGoesThroughTheSettingsProxy(t *testing.T) {
-	t.Cleanup(func() { httpx.SetProxy("") })
+	t.Cleanup(func() { httpx.SetProxy("", "") })
 	f := newFourPlatforms(t)
 	p := proxytest.New(t)
 	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
@@ -166,11 +166,26 @@ func TestEveryRequestGoesThroughTheSettingsProxy(t *testing.T) {
 	f.addAccounts(inProcess)
 	f.uploadAll(inProcess, p)
 
+	// With the alias under the settings' "no proxy for", the same upload
+	// goes direct, so it cannot reach the platform, and the proxy hears
+	// nothing of it.
+	db, _ = persist.Open(f.data)
+	db.PutSettings(persist.Settings{Proxy: p.URL, NoProxy: "example.com, " + proxytest.Alias})
+	db.Close()
+	before := p.Total()
+	o := f.gjw(inProcess, "upload", f.video, "--title", "Direct", "--thumbnail", f.thumb, "--to", "gjw")
+	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, proxytest.Alias) {
+		t.Fatalf("with %s under no proxy the upload should fail to reach it: %v", proxytest.Alias, o)
+	}
+	if p.Total() != before {
+		t.Fatalf("a host under no proxy went through the proxy")
+	}
+
 	// A bad proxy in the settings is one line naming it.
 	db, _ = persist.Open(f.data)
 	db.PutSettings(persist.Settings{Proxy: "ftp://proxy.example"})
 	db.Close()
-	o := f.gjw(inProcess, "jobs")
+	o = f.gjw(inProcess, "jobs")
 	if line := oneErrorLine(t, o); o.code == 0 || !strings.Contains(line, "ftp://proxy.example") {
 		t.Fatalf("a bad proxy setting: %v", o)
 	}

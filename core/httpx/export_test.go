@@ -1,8 +1,10 @@
 package httpx
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"net/url"
 
@@ -26,4 +28,19 @@ func TrustForTest(pool *x509.CertPool, cfg *httpproxy.Config) func() {
 func OnProbe(fn func(addr string, ok bool)) func() {
 	probed.Store(&fn)
 	return func() { probed.Store(nil) }
+}
+
+// ResolveForTest makes the shared transport's own connections (not the
+// proxy's) reach name at 127.0.0.1, so a request that went direct to it
+// succeeds while the proxy never hears of it; the returned func undoes it.
+func ResolveForTest(name string) func() {
+	old := shared.DialContext
+	shared.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil && host == name {
+			addr = net.JoinHostPort("127.0.0.1", port)
+		}
+		return old(ctx, network, addr)
+	}
+	shared.CloseIdleConnections()
+	return func() { shared.DialContext = old; shared.CloseIdleConnections() }
 }

@@ -2,11 +2,15 @@ package httpx
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
+	"unicode"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // shared is the process's one *http.Transport: every client in core is
@@ -21,8 +25,14 @@ func newTransport() *http.Transport {
 	return t
 }
 
-// proxyURL is the proxy from the settings; nil means the environment's.
-var proxyURL atomic.Pointer[url.URL]
+// settingsProxy is the proxy from the settings, with the hosts that skip
+// it; nil means the environment's.
+type settingsProxy struct {
+	url *url.URL
+	fn  func(*url.URL) (*url.URL, error) // httpproxy's matching of NoProxy
+}
+
+var proxySet atomic.Pointer[settingsProxy]
 
 // envProxy reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (once per process,
 // as net/http does). It is a variable so a test can read the environment
@@ -30,8 +40,8 @@ var proxyURL atomic.Pointer[url.URL]
 var envProxy = http.ProxyFromEnvironment
 
 func proxyFor(req *http.Request) (*url.URL, error) {
-	if u := proxyURL.Load(); u != nil {
-		return u, nil
+	if p := proxySet.Load(); p != nil {
+		return p.fn(req.URL)
 	}
 	return envProxy(req)
 }
@@ -57,15 +67,51 @@ func ParseProxy(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// ParseNoProxy checks the hosts that skip the settings' proxy, written as
+// NO_PROXY is (curl's and rclone's form): host names (example.com, which
+// covers its subdomains too), domains (.example.com), IP addresses and
+// ranges (10.0.0.0/8), each with an optional :port, or * for every host;
+// separated by commas or spaces. It returns them comma-separated; its
+// error is one line naming the entry.
+func ParseNoProxy(raw string) (string, error) {
+	hosts := strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	for _, h := range hosts {
+		if strings.Contains(h, "://") {
+			return "", fmt.Errorf("%q is a web address: write its host name only, like example.com", h)
+		}
+		if strings.Contains(h, "/") {
+			if _, _, err := net.ParseCIDR(h); err != nil {
+				return "", fmt.Errorf("%q is not a host name or an IP range: write example.com or 10.0.0.0/8", h)
+			}
+		}
+	}
+	return strings.Join(hosts, ","), nil
+}
+
 // SetProxy makes every request go through the proxy raw (see ParseProxy;
-// "" is the environment's). It applies to the next request; pooled
-// connections, made without it, are closed.
-func SetProxy(raw string) error {
+// "" is the environment's), except requests to the hosts in noProxy (see
+// ParseNoProxy) and in the NO_PROXY variable, which go direct, as do
+// requests to localhost and loopback addresses (as with the environment's
+// proxy). It applies to the next request; pooled connections, made
+// without it, are closed.
+func SetProxy(raw, noProxy string) error {
 	u, err := ParseProxy(raw)
 	if err != nil {
 		return err
 	}
-	proxyURL.Store(u)
+	skip, err := ParseNoProxy(noProxy)
+	if err != nil {
+		return fmt.Errorf("no proxy for: %w", err)
+	}
+	if u == nil {
+		proxySet.Store(nil)
+	} else {
+		if env := httpproxy.FromEnvironment().NoProxy; env != "" {
+			skip = strings.Trim(skip+","+env, ",")
+		}
+		cfg := &httpproxy.Config{HTTPProxy: u.String(), HTTPSProxy: u.String(), NoProxy: skip}
+		proxySet.Store(&settingsProxy{url: u, fn: cfg.ProxyFunc()})
+	}
 	shared.CloseIdleConnections()
 	return nil
 }
@@ -73,8 +119,8 @@ func SetProxy(raw string) error {
 // ProxyInUse describes where requests go: the settings' proxy, the
 // environment's variables, or "direct". It never shows a password.
 func ProxyInUse() string {
-	if u := proxyURL.Load(); u != nil {
-		return u.Redacted()
+	if p := proxySet.Load(); p != nil {
+		return p.url.Redacted()
 	}
 	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
 		if v := strings.TrimSpace(os.Getenv(k)); v != "" {

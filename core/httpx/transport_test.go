@@ -66,10 +66,10 @@ func TestHTTPSThroughTheProxy(t *testing.T) {
 
 	// The settings' proxy wins over the environment (here: none).
 	httpx.TrustForTest(pool, &httpproxy.Config{})
-	if err := httpx.SetProxy(p.URL); err != nil {
+	if err := httpx.SetProxy(p.URL, ""); err != nil {
 		t.Fatal(err)
 	}
-	defer httpx.SetProxy("")
+	defer httpx.SetProxy("", "")
 	if got, err := get(t, url); err != nil || got != "PUT body" {
 		t.Fatalf("through the settings' proxy: %q %v", got, err)
 	}
@@ -78,6 +78,69 @@ func TestHTTPSThroughTheProxy(t *testing.T) {
 	}
 	if httpx.ProxyInUse() != p.URL {
 		t.Fatalf("ProxyInUse %q", httpx.ProxyInUse())
+	}
+}
+
+// TestSettingsProxySkipsNoProxyHosts: with the settings' proxy, a host in
+// its "no proxy for" list, or in NO_PROXY, goes direct (and is reached:
+// only the client resolves direct.invalid), while an unlisted host goes
+// through the proxy, which counts it. Both names are not loopback, which
+// would skip any proxy.
+func TestSettingsProxySkipsNoProxyHosts(t *testing.T) {
+	const direct = "direct.invalid"
+	url, srv := tlsHost(t)
+	directURL := strings.Replace(url, proxytest.Alias, direct, 1)
+	p := proxytest.New(t)
+	pool := srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	host := proxytest.Host(url)
+	directHost := strings.Replace(host, proxytest.Alias, direct, 1)
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+
+	defer httpx.TrustForTest(pool, &httpproxy.Config{})()
+	defer httpx.ResolveForTest(direct)()
+	defer httpx.SetProxy("", "")
+
+	// Through the proxy: direct.invalid is unknown there, so it fails,
+	// but the proxy was asked.
+	if err := httpx.SetProxy(p.URL, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := get(t, directURL); err == nil || p.Count(directHost) != 1 {
+		t.Fatalf("an unlisted host: err %v, the proxy saw %d tunnels to it", err, p.Count(directHost))
+	}
+
+	// A bad entry is one line naming it.
+	for _, bad := range []string{"https://example.com", "10.0.0.0/33"} {
+		if err := httpx.SetProxy(p.URL, bad); err == nil || !strings.Contains(err.Error(), bad) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("no proxy for %q: want a one-line error naming it, got %v", bad, err)
+		}
+	}
+
+	for _, c := range []struct{ list, env string }{
+		{list: direct},
+		{list: "example.com  " + directHost},          // spaces, and a host with its port
+		{list: "localhost,.invalid"},                  // a domain covers its subdomains
+		{list: "example.com", env: "other," + direct}, // NO_PROXY counts too
+	} {
+		t.Setenv("NO_PROXY", c.env)
+		if err := httpx.SetProxy(p.URL, c.list); err != nil {
+			t.Fatal(err)
+		}
+		before := p.Total()
+		if got, err := get(t, directURL); err != nil || got != "PUT body" {
+			t.Fatalf("list %q, NO_PROXY %q: a listed host: %q %v", c.list, c.env, got, err)
+		}
+		if p.Total() != before {
+			t.Fatalf("list %q, NO_PROXY %q: a listed host went through the proxy", c.list, c.env)
+		}
+		if c.list == "localhost,.invalid" {
+			continue // that list covers sandbox.invalid too
+		}
+		n := p.Count(host)
+		if got, err := get(t, url); err != nil || got != "PUT body" || p.Count(host) != n+1 {
+			t.Fatalf("list %q, NO_PROXY %q: an unlisted host: %q %v, the proxy saw %d tunnels to it", c.list, c.env, got, err, p.Count(host))
+		}
 	}
 }
 
@@ -94,8 +157,8 @@ func TestParseProxy(t *testing.T) {
 		}
 	}
 	// A password in the proxy URL never shows.
-	defer httpx.SetProxy("")
-	httpx.SetProxy("http://user:secret@proxy.example:3128")
+	defer httpx.SetProxy("", "")
+	httpx.SetProxy("http://user:secret@proxy.example:3128", "")
 	if got := httpx.ProxyInUse(); strings.Contains(got, "secret") {
 		t.Fatalf("ProxyInUse shows the password: %q", got)
 	}
