@@ -501,8 +501,9 @@ func (e *Engine) busyLocked() { e.keeper.Busy(len(e.running) > 0) }
 // SetKeepAwake turns keeping the computer awake during uploads on or off.
 func (e *Engine) SetKeepAwake(on bool) { e.keeper.Enable(on) }
 
-// KeepAwakeErr is why the system refused to stay awake, if it did (the
-// uploads go on all the same).
+// KeepAwakeErr is why the system refused to stay awake while uploads run,
+// if it did (the uploads go on all the same); nil once the queue is idle.
+// It matches awake.ErrNoService, ErrRefused or ErrUnsupported.
 func (e *Engine) KeepAwakeErr() error { return e.keeper.Err() }
 
 // SetParallel changes how many uploads run at once.

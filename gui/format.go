@@ -9,6 +9,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/awake"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
@@ -329,4 +330,19 @@ func checkWords(platform string, ce *dest.CheckError, given map[string]string) s
 		return title + " does not know " + what + id + ". Check it (and that the secret belongs to it); nothing was saved."
 	}
 	return "Can't reach " + title + " — check your connection, then try again. Nothing was saved."
+}
+
+// awakeText is the message bar's line when the system refused to keep the
+// computer awake during uploads (err is Engine.KeepAwakeErr).
+func awakeText(err error) string {
+	why := "the system did not allow it"
+	switch {
+	case errors.Is(err, awake.ErrUnsupported):
+		why = "this system does not let apps keep it awake"
+	case errors.Is(err, awake.ErrNoService):
+		why = "the system's power manager did not answer"
+	case errors.Is(err, awake.ErrRefused):
+		why = "the system's power manager did not allow it"
+	}
+	return "Your computer may sleep during uploads: " + why + ". Keep it awake in its power settings."
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
+	"github.com/gjw-uploader/gjw-uploader/core/awake"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	_ "github.com/gjw-uploader/gjw-uploader/gui/locale" // quiet Fyne under LANG=C.UTF-8
@@ -178,7 +179,16 @@ type harnessOpts struct {
 	parallel  int
 	onEvent   func(core.Event) // sees every engine event before the window does
 	delays    []time.Duration  // the retry delays; nil: fastDelays
+	// awake is the system's keep-awake hold the engine takes while
+	// uploading; nil: one that is always granted (this machine's own may
+	// have no logind, and would put a note in the message bar).
+	awake awake.Inhibitor
 }
+
+// grantedAwake is a keep-awake hold the system always grants.
+type grantedAwake struct{}
+
+func (grantedAwake) Inhibit(string) (func(), error) { return func() {}, nil }
 
 // newHarness builds the window on a fresh app (or on the given DB).
 func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
@@ -210,7 +220,10 @@ func newHarness(t testing.TB, p *platform, o harnessOpts) *harness {
 		delays = o.delays
 	}
 	opts := core.Options{ChunkSize: testChunk, PollInterval: time.Millisecond, RetryDelays: delays,
-		Parallel: o.parallel, OnEvent: h.events.Push}
+		Parallel: o.parallel, OnEvent: h.events.Push, Awake: o.awake}
+	if opts.Awake == nil {
+		opts.Awake = grantedAwake{}
+	}
 	if o.onEvent != nil {
 		opts.OnEvent = func(ev core.Event) { o.onEvent(ev); h.events.Push(ev) }
 	}

@@ -1,9 +1,11 @@
 package gui
 
 import (
+	"fmt"
 	"image/color"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/awake"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
@@ -160,4 +163,66 @@ func TestMessagesGoWhenNoLongerTrue(t *testing.T) {
 	p.slowPatch.Store(0)
 	h.eventually("publish", func() bool { return h.job(id).State == core.StateDone })
 	h.eventually("the details to say it published", func() bool { return !strings.Contains(d.result.Text, "when the upload publishes") })
+}
+
+// refusedAwake is a keep-awake hold the system refuses, as logind does
+// when polkit says no; it counts the times it was asked.
+type refusedAwake struct{ asked atomic.Int32 }
+
+func (r *refusedAwake) Inhibit(string) (func(), error) {
+	r.asked.Add(1)
+	return nil, fmt.Errorf("keeping the computer awake: logind refused: Permission denied: %w", awake.ErrRefused)
+}
+
+// TestRefusedKeepAwakeIsSaid: while an upload runs and the system refused
+// to keep the computer awake, the message bar says so in one calm line,
+// in its own slot (the queue does not move), beside another message said
+// meanwhile; it goes by itself when the upload ends or keeping awake is
+// turned off, comes back with the next upload, and once closed stays
+// closed while that one runs.
+func TestRefusedKeepAwakeIsSaid(t *testing.T) {
+	const want = "Your computer may sleep during uploads: the system's power manager did not allow it. Keep it awake in its power settings."
+	p := newPlatform(t)
+	refused := &refusedAwake{}
+	var events atomic.Int64
+	h := newHarness(t, p, harnessOpts{awake: refused, onEvent: func(core.Event) { events.Add(1) }})
+	u := h.ui.uploads
+	check := h.watch(map[string]fyne.CanvasObject{"the list": u.list, "the tabs": h.ui.tabs})
+	said := func() bool { return u.msgBar.Visible() && strings.Contains(u.msg.Text, want) }
+
+	p.holdPatches()
+	first := h.addVideo("first")
+	h.eventually("the keep-awake note while the upload runs", func() bool { return h.row(first).job.State == core.StateRunning && said() })
+	if refused.asked.Load() == 0 || u.msg.Importance == widget.DangerImportance || u.msg.Importance == widget.WarningImportance {
+		t.Fatalf("asked the system %d times; the note's importance is %v", refused.asked.Load(), u.msg.Importance)
+	}
+	check("the keep-awake note")
+	u.say(widget.SuccessImportance, "Link copied.")
+	h.eventually("the note beside another message", func() bool {
+		u.refreshSummary() // as the next progress event does
+		return said() && strings.Contains(u.msg.Text, "Link copied.") && strings.Count(u.msg.Text, want) == 1
+	})
+	u.hideMessage()
+
+	p.releasePatches()
+	h.eventually("the upload to be published", func() bool { return h.row(first).job.State == core.StateDone })
+	u.refreshSummary()
+	if said() {
+		t.Fatalf("after the upload: %q", u.msg.Text)
+	}
+
+	p.holdPatches()
+	second := h.addVideo("second")
+	h.eventually("the note again with the next upload", func() bool { return h.row(second).job.State == core.StateRunning && said() })
+	h.engine.SetKeepAwake(false) // Settings' "Keep the computer awake" unticked
+	h.eventually("the note to go once keeping awake is off", func() bool { u.refreshSummary(); return !said() })
+	h.engine.SetKeepAwake(true)
+	h.eventually("the note once keeping awake is on again", func() bool { u.refreshSummary(); return said() })
+	test.Tap(findButton(t, u.msgBar, ""))
+	seen := events.Load()
+	h.eventually("more progress of the running upload", func() bool { return events.Load() >= seen+3 })
+	if u.msgBar.Visible() || h.row(second).job.State != core.StateRunning {
+		t.Fatalf("closed while the upload runs (%s): the bar says %q", h.row(second).job.State, u.msg.Text)
+	}
+	check("the note closed")
 }

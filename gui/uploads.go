@@ -156,6 +156,9 @@ type uploadsView struct {
 	// dropping counts them (tests wait on it).
 	dropMu   sync.Mutex
 	dropping sync.WaitGroup
+	// awake is what the message bar did about the system refusing to keep
+	// the computer awake, since uploads last started running.
+	awake struct{ closed, logged bool }
 }
 
 func newUploadsView(ui *UI) *uploadsView {
@@ -198,7 +201,7 @@ func newUploadsView(ui *UI) *uploadsView {
 	// message scrolls inside it.
 	u.msg = widget.NewLabel("")
 	u.msg.Wrapping = fyne.TextWrapWord
-	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), u.hideMessage)
+	closeMsg := widget.NewButtonWithIcon("", theme.CancelIcon(), u.closeMessage)
 	closeMsg.Importance = widget.LowImportance
 	u.msgBar = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.InfoIcon())), container.NewCenter(closeMsg), u.msg)
 	u.msgBar.Hide()
@@ -395,6 +398,7 @@ func (u *uploadsView) refreshSummary() {
 		parts = append(parts, fmt.Sprintf("%d published", done))
 	}
 	u.summary.SetText(strings.Join(parts, " · "))
+	u.noteAwake(running > 0)
 	setText(u.total, totalText(u.totals.Sum(u.jobs)))
 	if len(u.rows) == 0 {
 		u.hint.Show()
@@ -427,10 +431,52 @@ func (u *uploadsView) say(imp widget.Importance, msg string) { u.tell(imp, note{
 
 // note is one sentence of the message bar. live, when set, tells whether
 // it is still true: a note that stops being true goes by itself ("Queued 3
-// videos" once none of them waits in line).
+// videos" once none of them waits in line). key, when set, names it.
 type note struct {
 	text string
 	live func() bool
+	key  string
+}
+
+// awakeKey names the note that the computer may sleep during uploads.
+const awakeKey = "awake"
+
+// noteAwake keeps one calm line in the message bar, beside what else it
+// says, while uploads run and the system refused to keep the computer
+// awake: it goes when they stop or the system allows it, and once closed
+// it stays away until uploads start again.
+func (u *uploadsView) noteAwake(running bool) {
+	if !running {
+		u.awake.closed, u.awake.logged = false, false
+		return
+	}
+	if u.awake.closed || slices.ContainsFunc(u.notes, func(n note) bool { return n.key == awakeKey }) {
+		return
+	}
+	err := u.ui.deps.Engine.KeepAwakeErr()
+	if err == nil {
+		return
+	}
+	if !u.awake.logged {
+		u.awake.logged = true
+		fyne.LogError("keeping the computer awake during uploads", err)
+	}
+	if len(u.notes) == 0 {
+		u.msg.Importance = widget.MediumImportance
+	}
+	u.notes = append(u.notes, note{key: awakeKey, text: awakeText(err), live: func() bool {
+		return slices.ContainsFunc(u.rows, func(r *row) bool { return r.job.State == core.StateRunning }) &&
+			u.ui.deps.Engine.KeepAwakeErr() != nil
+	}})
+	u.showNotes()
+}
+
+// closeMessage is the message bar's close button.
+func (u *uploadsView) closeMessage() {
+	if slices.ContainsFunc(u.notes, func(n note) bool { return n.key == awakeKey }) {
+		u.awake.closed = true
+	}
+	u.hideMessage()
 }
 
 // tell shows notes in the message bar, in place of what it said.
@@ -693,7 +739,7 @@ func scanDrop(paths, refused []string) (videos, _ []string) {
 func (u *uploadsView) report(ids []string, already int, refused []string) {
 	var notes []note
 	if len(ids) > 0 {
-		notes = append(notes, note{"Queued " + plural(len(ids), "video", "videos") + ".", func() bool {
+		notes = append(notes, note{text: "Queued " + plural(len(ids), "video", "videos") + ".", live: func() bool {
 			for _, id := range ids {
 				if r := u.row(id); r != nil && (r.job.State == core.StateQueued || r.job.State == core.StateWaiting) {
 					return true

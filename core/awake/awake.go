@@ -6,8 +6,36 @@
 package awake
 
 import (
+	"errors"
 	"sync"
 )
+
+// Why the system would not stay awake: an Inhibit error matches one of
+// these (errors.Is), so the app can say it in people's words; its text is
+// the technical one.
+var (
+	// ErrNoService: the system's power service could not be reached (no
+	// system bus or logind, no caffeinate, no SetThreadExecutionState).
+	ErrNoService = errors.New("the power service could not be reached")
+	// ErrRefused: the power service answered no.
+	ErrRefused = errors.New("the power service refused")
+	// ErrUnsupported: this system has no way to be asked.
+	ErrUnsupported = errors.New("keeping the computer awake is not supported on this system")
+)
+
+// refusal is an Inhibit error of a kind (one of the Err values above).
+type refusal struct {
+	kind error
+	what string // the step that failed: "no system bus", "logind refused"
+	err  error
+}
+
+func refused(kind error, what string, err error) error { return &refusal{kind, what, err} }
+
+func (r *refusal) Error() string {
+	return "keeping the computer awake: " + r.what + ": " + r.err.Error()
+}
+func (r *refusal) Unwrap() []error { return []error{r.kind, r.err} }
 
 // Inhibitor is the operating system's "do not sleep" hold.
 type Inhibitor interface {
@@ -48,7 +76,8 @@ func (k *Keeper) Busy(busy bool) { k.change(func() { k.busy = busy }) }
 // Enable turns keeping awake on or off (the setting).
 func (k *Keeper) Enable(on bool) { k.change(func() { k.enabled = on }) }
 
-// Err is why the last hold could not be taken (nil when it was).
+// Err is why the system refused the hold it holds now, while busy and
+// enabled (nil when it took it, and once the hold is given back).
 func (k *Keeper) Err() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -96,7 +125,7 @@ func (k *Keeper) reconcile() {
 		} else {
 			k.release()
 			k.mu.Lock()
-			k.release = nil
+			k.release, k.err = nil, nil
 		}
 	}
 }

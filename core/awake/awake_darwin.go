@@ -1,7 +1,6 @@
 package awake
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,7 +14,7 @@ type system struct{}
 func (system) Inhibit(why string) (func(), error) {
 	cmd := exec.Command("/usr/bin/caffeinate", "-i", "-w", strconv.Itoa(os.Getpid()))
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("keeping the computer awake: caffeinate: %w", err)
+		return nil, refused(ErrNoService, "caffeinate", err)
 	}
 	return func() { cmd.Process.Kill(); cmd.Wait() }, nil
 }

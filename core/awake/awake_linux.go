@@ -1,7 +1,7 @@
 package awake
 
 import (
-	"fmt"
+	"errors"
 	"syscall"
 
 	"github.com/godbus/dbus/v5"
@@ -17,14 +17,19 @@ type system struct{}
 func (system) Inhibit(why string) (func(), error) {
 	conn, err := dbus.ConnectSystemBus()
 	if err != nil {
-		return nil, fmt.Errorf("keeping the computer awake: no system bus: %w", err)
+		return nil, refused(ErrNoService, "no system bus", err)
 	}
 	defer conn.Close() // the lock is the descriptor, not the connection
 	var fd dbus.UnixFD
 	err = conn.Object("org.freedesktop.login1", "/org/freedesktop/login1").
 		Call("org.freedesktop.login1.Manager.Inhibit", 0, "sleep:idle", "GJW Uploader", why, "block").Store(&fd)
 	if err != nil {
-		return nil, fmt.Errorf("keeping the computer awake: logind refused: %w", err)
+		kind, what := ErrRefused, "logind refused"
+		var derr dbus.Error
+		if errors.As(err, &derr) && (derr.Name == "org.freedesktop.DBus.Error.ServiceUnknown" || derr.Name == "org.freedesktop.DBus.Error.NameHasNoOwner") {
+			kind, what = ErrNoService, "no logind" // nothing owns logind's name
+		}
+		return nil, refused(kind, what, err)
 	}
 	return func() { syscall.Close(int(fd)) }, nil
 }

@@ -62,8 +62,8 @@ func TestKeeperHoldsWhileBusyAndEnabled(t *testing.T) {
 	}
 }
 
-// TestKeeperSaysWhyItCouldNot: a refused hold is reported and not asked
-// again and again while busy.
+// TestKeeperSaysWhyItCouldNot: a refused hold is reported while busy (and
+// not asked again and again), and no more once idle.
 func TestKeeperSaysWhyItCouldNot(t *testing.T) {
 	f := &fake{fail: errors.New("no logind")}
 	k := NewKeeper(f, "test")
@@ -76,6 +76,9 @@ func TestKeeperSaysWhyItCouldNot(t *testing.T) {
 	k.Wait()
 	k.Busy(false)
 	k.Wait()
+	if err := k.Err(); err != nil {
+		t.Fatalf("idle, Err still says %v", err)
+	}
 	f.mu.Lock()
 	f.fail = nil
 	f.mu.Unlock()

@@ -1,7 +1,6 @@
 package awake
 
 import (
-	"fmt"
 	"runtime"
 
 	"golang.org/x/sys/windows"
@@ -22,7 +21,7 @@ type system struct{}
 
 func (system) Inhibit(why string) (func(), error) {
 	if err := setThreadExecutionState.Find(); err != nil {
-		return nil, fmt.Errorf("keeping the computer awake: %w", err)
+		return nil, refused(ErrNoService, "kernel32", err)
 	}
 	errc := make(chan error, 1)
 	stop := make(chan struct{})
@@ -30,7 +29,7 @@ func (system) Inhibit(why string) (func(), error) {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		if r, _, err := setThreadExecutionState.Call(esContinuous | esSystemRequired); r == 0 {
-			errc <- fmt.Errorf("keeping the computer awake: SetThreadExecutionState: %w", err)
+			errc <- refused(ErrRefused, "SetThreadExecutionState", err)
 			return
 		}
 		errc <- nil
