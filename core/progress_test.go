@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -41,19 +42,37 @@ func init() {
 
 // steadyDriver sends a file at a constant rate on a fake clock: each chunk
 // is acknowledged chunk/rate after the last (give or take a fixed pattern
-// of jitter), while its counter of bytes leaving runs far ahead, as kernel
-// buffers make it. Its first run stops at pauseAt and waits to be paused;
-// the server keeps half of the chunk the pause cut.
+// of jitter). Its first run stops at pauseAt and waits to be paused; the
+// server keeps half of the chunk the pause cut. In its second run, the
+// chunk after holdAt stays half sent, in flight, until the engine has
+// reported progress at that moment (as when a socket has swallowed bytes
+// the server has not acknowledged yet).
 type steadyDriver struct {
 	clock       *fakeClock
 	chunk       int64
 	rate        float64
 	pauseAt     int64
 	atPause     chan struct{} // closed when the first run reached pauseAt
+	holdAt      int64
+	inFlight    time.Time     // while a chunk is held: the clock's time
+	reported    chan struct{} // closed once an event came at inFlight
+	heldTime    time.Time     // when the chunk was held, after heldOff
+	heldOff     int64
 	runs        int
 	ackedAt     []int64 // every acknowledged offset, in order
 	ackedAtTime []time.Time
 	mu          sync.Mutex
+}
+
+// heard is the engine's event at clock time at: it ends the hold of a
+// chunk in flight at that time.
+func (d *steadyDriver) heard(at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.inFlight.IsZero() && at.Equal(d.inFlight) {
+		d.inFlight = time.Time{}
+		close(d.reported)
+	}
 }
 
 func (d *steadyDriver) Platform() string { return steadyPlatform }
@@ -88,13 +107,26 @@ func (d *steadyDriver) Publish(ctx context.Context, state json.RawMessage, p des
 		d.mu.Unlock()
 		p.Sent(n)
 	}
-	p.Counter().Store(off)
 	ack(off)
 	jitter := []float64{0, 0.08, -0.05, 0.03, -0.08, 0.05}
+	held := false
 	for i := 0; off < ed.Source.Size; i++ {
 		n := min(d.chunk, ed.Source.Size-off)
-		p.Counter().Add(8 * d.chunk) // the socket swallows far more than the server has
-		d.clock.Advance(time.Duration(float64(n) / d.rate * (1 + jitter[i%len(jitter)]) * float64(time.Second)))
+		took := time.Duration(float64(n) / d.rate * (1 + jitter[i%len(jitter)]) * float64(time.Second))
+		if !first && !held && off >= d.holdAt {
+			held = true
+			d.clock.Advance(took / 2) // half the chunk is on the wire
+			d.mu.Lock()
+			d.inFlight, d.heldTime, d.heldOff = d.clock.Now(), d.clock.Now(), off
+			d.mu.Unlock()
+			select {
+			case <-d.reported:
+			case <-time.After(30 * time.Second):
+				return dest.Result{}, errors.New("the engine reported nothing while a chunk was in flight")
+			}
+			took -= took / 2
+		}
+		d.clock.Advance(took)
 		off += n
 		if err := p.Checkpoint(struct{ Offset int64 }{off}); err != nil {
 			return dest.Result{}, err
@@ -112,16 +144,17 @@ func (d *steadyDriver) Publish(ctx context.Context, state json.RawMessage, p des
 // TestProgressIsAcknowledgedBytes runs a 160 MB upload at a constant
 // 4.0 MB/s (1 MB chunks with jitter) through the engine on a fake clock,
 // paused at 60 MB for a minute and resumed. Every event's bytes are what
-// the platform acknowledged, never the counter that runs ahead; after the
-// first 10 s of each run the speed is within 5 % of 4.0 MB/s and the ETA
-// within 20 % of the time really left; right after Resume the speed is
-// unknown until the first chunk since the resume is acknowledged, never a
-// burst.
+// the platform acknowledged: while a chunk is half sent (at 100 MB), the
+// events show the bytes before it, at the same speed; after the first 10 s
+// of each run the speed is within 5 % of 4.0 MB/s and the ETA within 20 %
+// of the time really left; right after Resume the speed is unknown until
+// the first chunk since the resume is acknowledged, never a burst.
 func TestProgressIsAcknowledgedBytes(t *testing.T) {
 	const mb = 1000 * 1000
 	const size, rate = 160 * mb, 4.0 * mb
 	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	drv := &steadyDriver{clock: clock, chunk: 1 * mb, rate: rate, pauseAt: 60 * mb, atPause: make(chan struct{})}
+	drv := &steadyDriver{clock: clock, chunk: 1 * mb, rate: rate, pauseAt: 60 * mb, atPause: make(chan struct{}),
+		holdAt: 100 * mb, reported: make(chan struct{})}
 	var mu sync.Mutex
 	var events []core.Event
 	db, err := persist.OpenInMemory()
@@ -137,6 +170,9 @@ func TestProgressIsAcknowledgedBytes(t *testing.T) {
 			mu.Lock()
 			events = append(events, ev)
 			mu.Unlock()
+			if ev.Target != "" && ev.Sent > 0 {
+				drv.heard(ev.At)
+			}
 		},
 	})
 	video := filepath.Join(t.TempDir(), "long.mp4")
@@ -227,6 +263,18 @@ func TestProgressIsAcknowledgedBytes(t *testing.T) {
 		if diff := (ev.ETA - truth).Abs(); diff > max(truth/5, time.Second) {
 			t.Fatalf("event %d at %v: ETA %v, truth %v", i, ev.At.Sub(start), ev.ETA, truth)
 		}
+	}
+	inFlight := 0
+	for i, ev := range events {
+		if ev.Target != "" && ev.At.Equal(drv.heldTime) {
+			inFlight++
+			if ev.Sent != drv.heldOff {
+				t.Fatalf("event %d, half a chunk in flight after %d acknowledged bytes, shows %d", i, drv.heldOff, ev.Sent)
+			}
+		}
+	}
+	if inFlight == 0 {
+		t.Fatal("no event while the chunk was in flight")
 	}
 	if checked < 50 || !sawUnknownAfterResume {
 		t.Fatalf("checked %d events; saw the resume's first event: %v", checked, sawUnknownAfterResume)

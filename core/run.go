@@ -180,7 +180,6 @@ type progress struct {
 	id      string
 	account string
 	steps   []dest.Step
-	sent    atomic.Int64 // the drivers' counter of bytes leaving; not shown
 	retryIn atomic.Int64 // nanoseconds; > 0 while waiting to retry
 	offline atomic.Bool  // that retry is for a connection error
 
@@ -221,7 +220,6 @@ func (p *progress) Step(id string) {
 	for _, st := range p.steps {
 		if st.ID == id && st.Transfer {
 			t := j.Target(p.account)
-			p.sent.Store(t.Offset)
 			p.mu.Lock()
 			p.acked = t.Offset
 			p.meter.Reset()
@@ -246,8 +244,6 @@ func (p *progress) Sent(acked int64) {
 		p.report(j)
 	}
 }
-
-func (p *progress) Counter() *atomic.Int64 { return &p.sent }
 
 func (p *progress) Processing(percent int) {
 	if j, err := p.save(func(_ *persist.Job, t *persist.Target) { t.ProcessingPercent = percent }); err == nil {

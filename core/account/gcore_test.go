@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,14 +20,12 @@ import (
 )
 
 type memProgress struct {
-	state   json.RawMessage
-	ed      dest.Edition
-	counter atomic.Int64
+	state json.RawMessage
+	ed    dest.Edition
 }
 
 func (p *memProgress) Step(string)                           {}
 func (p *memProgress) Sent(int64)                            {}
-func (p *memProgress) Counter() *atomic.Int64                { return &p.counter }
 func (p *memProgress) Processing(int)                        {}
 func (p *memProgress) Retrying(string, time.Duration, error) {}
 func (p *memProgress) Published(int)                         {}

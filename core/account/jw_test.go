@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,13 +15,11 @@ import (
 )
 
 type jwProgress struct {
-	ed      dest.Edition
-	counter atomic.Int64
+	ed dest.Edition
 }
 
 func (p *jwProgress) Step(string)                           {}
 func (p *jwProgress) Sent(int64)                            {}
-func (p *jwProgress) Counter() *atomic.Int64                { return &p.counter }
 func (p *jwProgress) Processing(int)                        {}
 func (p *jwProgress) Retrying(string, time.Duration, error) {}
 func (p *jwProgress) Checkpoint(s any) error                { _, err := json.Marshal(s); return err }

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/persist"
@@ -68,10 +67,6 @@ type Progress interface {
 	// transfer starts (what the platform already has) and after every
 	// acknowledged chunk. The queue's bytes, speed and ETA are these.
 	Sent(acked int64)
-	// Counter is added to as bytes leave. It runs ahead of Sent by the
-	// request in flight and the socket's buffers, so the queue shows none
-	// of it.
-	Counter() *atomic.Int64
 	// Processing reports the platform's processing percentage.
 	Processing(percent int)
 	// Retrying reports a wait before a retry ("retrying in 3 s").

@@ -335,7 +335,6 @@ func (d *Driver) upload(ctx context.Context, r *run, p dest.Progress) error {
 			meta["client_id"] = strconv.FormatInt(cp.ClientID, 10)
 			return r.token, nil
 		},
-		Sent: p.Counter(),
 		OnChunk: func(offset int64) error {
 			if store.err != nil {
 				return store.err

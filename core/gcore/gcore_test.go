@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,13 +24,12 @@ import (
 
 // progress is an in-memory dest.Progress; onStep runs as each step starts.
 type progress struct {
-	mu      sync.Mutex
-	state   json.RawMessage
-	ed      dest.Edition
-	counter atomic.Int64
-	pcts    []int
-	onStep  func(id string)
-	onSent  func(acked int64)
+	mu     sync.Mutex
+	state  json.RawMessage
+	ed     dest.Edition
+	pcts   []int
+	onStep func(id string)
+	onSent func(acked int64)
 }
 
 func (p *progress) Step(id string) {
@@ -44,7 +42,6 @@ func (p *progress) Sent(acked int64) {
 		p.onSent(acked)
 	}
 }
-func (p *progress) Counter() *atomic.Int64                { return &p.counter }
 func (p *progress) Retrying(string, time.Duration, error) {}
 func (p *progress) Published(int)                         {}
 func (p *progress) Processing(pct int) {

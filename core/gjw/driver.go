@@ -370,7 +370,6 @@ func (d *Driver) upload(ctx context.Context, cp *Checkpoint, p dest.Progress) er
 			}
 			return d.client.UploadToken(ctx)
 		},
-		Sent: p.Counter(),
 		OnChunk: func(offset int64) error {
 			if store.err != nil { // the upload URL was not saved: stop before more is sent
 				return store.err

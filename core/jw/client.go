@@ -315,12 +315,13 @@ func (c *Client) UpdateMedia(ctx context.Context, id string, m Metadata) error {
 var ErrLinkExpired = errors.New("the part link expired")
 
 // PutPart sends size bytes of f from off to link (one attempt), streamed
-// with a Content-Length, counting bytes as they leave, and checks the
-// answer's ETag against their MD5. It returns the MD5 hex.
-func (c *Client) PutPart(ctx context.Context, link string, f io.ReaderAt, off, size int64, sent *atomic.Int64) (string, error) {
+// with a Content-Length, counting the bytes the transport read, and checks
+// that the server answered after all of them and that the answer's ETag is
+// their MD5. It returns the MD5 hex.
+func (c *Client) PutPart(ctx context.Context, link string, f io.ReaderAt, off, size int64) (string, error) {
 	const op = "upload part"
 	h := md5.New()
-	body := &countingReader{r: io.TeeReader(io.NewSectionReader(f, off, size), h), n: sent}
+	body := &countingReader{r: io.TeeReader(io.NewSectionReader(f, off, size), h)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, link, body)
 	if err != nil {
 		return "", err
@@ -384,15 +385,11 @@ func s3Words(b []byte) string {
 // may run after the answer arrived.
 type countingReader struct {
 	r    io.Reader
-	n    *atomic.Int64
 	read atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.read.Add(int64(n))
-	if c.n != nil {
-		c.n.Add(int64(n))
-	}
 	return n, err
 }

@@ -351,7 +351,7 @@ func (d *Driver) upload(ctx context.Context, cp *Checkpoint, p dest.Progress) er
 			if err != nil {
 				return err
 			}
-			sum, err = d.client.PutPart(ctx, l, f, off, sz, p.Counter())
+			sum, err = d.client.PutPart(ctx, l, f, off, sz)
 			if errors.Is(err, ErrLinkExpired) {
 				expired = l
 				return httpx.Again(err)

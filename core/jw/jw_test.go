@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,15 +34,13 @@ func TestPartSize(t *testing.T) {
 }
 
 type prog struct {
-	mu      sync.Mutex
-	state   json.RawMessage
-	ed      dest.Edition
-	counter atomic.Int64
-	onSent  func(int64)
+	mu     sync.Mutex
+	state  json.RawMessage
+	ed     dest.Edition
+	onSent func(int64)
 }
 
 func (p *prog) Step(string)                           {}
-func (p *prog) Counter() *atomic.Int64                { return &p.counter }
 func (p *prog) Processing(int)                        {}
 func (p *prog) Retrying(string, time.Duration, error) {}
 func (p *prog) Published(int)                         {}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -333,8 +334,11 @@ type Upload struct {
 var ErrCtxRefused = errors.New("the upload host refused the block's ctx")
 
 // post sends one upload-host request with the raw token in Authorization.
-func (c *Client) post(ctx context.Context, op, url, token, ctype string, u Upload, body []byte, sent func(int64), out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, &countReader{r: bytes.NewReader(body), sent: sent})
+// body may be reused once it returns.
+func (c *Client) post(ctx context.Context, op, url, token, ctype string, u Upload, body []byte, out any) error {
+	rb := &requestBody{r: bytes.NewReader(body)}
+	defer rb.end()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, rb)
 	if err != nil {
 		return err
 	}
@@ -368,34 +372,48 @@ func (c *Client) post(ctx context.Context, op, url, token, ctype string, u Uploa
 }
 
 // Mkblk creates block idx of size bytes with its first chunk.
-func (c *Client) Mkblk(ctx context.Context, token string, u Upload, size int64, idx int, chunk []byte, sent func(int64)) (BlockAnswer, error) {
+func (c *Client) Mkblk(ctx context.Context, token string, u Upload, size int64, idx int, chunk []byte) (BlockAnswer, error) {
 	var a BlockAnswer
-	err := c.post(ctx, "upload block", fmt.Sprintf("%s/mkblk/%d/%d", strings.TrimRight(u.URL, "/"), size, idx), token, "application/octet-stream", u, chunk, sent, &a)
+	err := c.post(ctx, "upload block", fmt.Sprintf("%s/mkblk/%d/%d", strings.TrimRight(u.URL, "/"), size, idx), token, "application/octet-stream", u, chunk, &a)
 	return a, err
 }
 
 // Bput appends chunk at offset to the block whose latest ctx is blockCtx.
-func (c *Client) Bput(ctx context.Context, token string, u Upload, blockCtx string, offset int64, chunk []byte, sent func(int64)) (BlockAnswer, error) {
+func (c *Client) Bput(ctx context.Context, token string, u Upload, blockCtx string, offset int64, chunk []byte) (BlockAnswer, error) {
 	var a BlockAnswer
-	err := c.post(ctx, "upload chunk", fmt.Sprintf("%s/bput/%s/%d", strings.TrimRight(u.URL, "/"), blockCtx, offset), token, "application/octet-stream", u, chunk, sent, &a)
+	err := c.post(ctx, "upload chunk", fmt.Sprintf("%s/bput/%s/%d", strings.TrimRight(u.URL, "/"), blockCtx, offset), token, "application/octet-stream", u, chunk, &a)
 	return a, err
 }
 
 // Mkfile merges the blocks whose last ctxs are ctxs, in block order.
 func (c *Client) Mkfile(ctx context.Context, token string, u Upload, size int64, ctxs []string) error {
 	var out map[string]any
-	return c.post(ctx, "merge blocks", fmt.Sprintf("%s/mkfile/%d", strings.TrimRight(u.URL, "/"), size), token, "text/plain;charset=UTF-8", u, []byte(strings.Join(ctxs, ",")), nil, &out)
+	return c.post(ctx, "merge blocks", fmt.Sprintf("%s/mkfile/%d", strings.TrimRight(u.URL, "/"), size), token, "text/plain;charset=UTF-8", u, []byte(strings.Join(ctxs, ",")), &out)
 }
 
-type countReader struct {
-	r    io.Reader
-	sent func(int64)
+// requestBody is a request's body over a buffer its caller reuses (the
+// driver's chunk buffer): the transport may go on reading a body after the
+// answer came (a server that answers before reading it all), so once the
+// call is over (end), Read no longer touches the buffer.
+type requestBody struct {
+	mu    sync.Mutex
+	r     *bytes.Reader
+	ended bool
 }
 
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if n > 0 && c.sent != nil {
-		c.sent(int64(n))
+var errBodyEnded = errors.New("the request is over")
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ended {
+		return 0, errBodyEnded
 	}
-	return n, err
+	return b.r.Read(p)
+}
+
+func (b *requestBody) end() {
+	b.mu.Lock()
+	b.ended = true
+	b.mu.Unlock()
 }

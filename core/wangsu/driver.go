@@ -386,9 +386,9 @@ func (d *Driver) upload(ctx context.Context, cp *Checkpoint, p dest.Progress) er
 				return d.authorized(ctx, cp, p, func(tok string) error {
 					var err error
 					if b.Offset == 0 {
-						ans, err = d.client.Mkblk(ctx, tok, cp.upload(), size, i, chunk, counter(p))
+						ans, err = d.client.Mkblk(ctx, tok, cp.upload(), size, i, chunk)
 					} else {
-						ans, err = d.client.Bput(ctx, tok, cp.upload(), b.Ctx, b.Offset, chunk, counter(p))
+						ans, err = d.client.Bput(ctx, tok, cp.upload(), b.Ctx, b.Offset, chunk)
 					}
 					return err
 				})
@@ -416,11 +416,6 @@ func (d *Driver) upload(ctx context.Context, cp *Checkpoint, p dest.Progress) er
 		}
 	}
 	return nil
-}
-
-func counter(p dest.Progress) func(int64) {
-	c := p.Counter()
-	return func(n int64) { c.Add(n) }
 }
 
 func newUUID() string {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,16 +40,14 @@ func TestOriginFileName(t *testing.T) {
 }
 
 type memProgress struct {
-	mu      sync.Mutex
-	state   json.RawMessage
-	ed      dest.Edition
-	counter atomic.Int64
-	onSent  func(int64)
-	saves   int
+	mu     sync.Mutex
+	state  json.RawMessage
+	ed     dest.Edition
+	onSent func(int64)
+	saves  int
 }
 
 func (p *memProgress) Step(string)                           {}
-func (p *memProgress) Counter() *atomic.Int64                { return &p.counter }
 func (p *memProgress) Processing(int)                        {}
 func (p *memProgress) Retrying(string, time.Duration, error) {}
 func (p *memProgress) Published(int)                         {}

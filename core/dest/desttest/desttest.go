@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,12 +86,10 @@ type progress struct {
 	ed      dest.Edition
 	acked   int64
 	sentRev int
-	counter atomic.Int64
 	onSent  func(acked int64)
 }
 
 func (p *progress) Step(string)                           {}
-func (p *progress) Counter() *atomic.Int64                { return &p.counter }
 func (p *progress) Processing(int)                        {}
 func (p *progress) Retrying(string, time.Duration, error) {}
 func (p *progress) Published(rev int) {
