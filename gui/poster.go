@@ -267,13 +267,14 @@ func (u *uploadsView) takeFrame(r *row) {
 	r.framing = true
 	j := r.job
 	channel := u.channelOf(targetAccounts(j))
+	mk := u.makePoster
 	u.ui.goBackground(func(ctx context.Context) {
 		posterSlots <- struct{}{}
 		defer func() { <-posterSlots }()
 		dir, err := u.posterDir()
 		out := ""
 		if err == nil {
-			out, err = makePoster(ctx, dir, j.ID, j.VideoPath, j.Meta.Title, channel)
+			out, err = mk(ctx, dir, j.ID, j.VideoPath, j.Meta.Title, channel)
 		}
 		u.ui.do(func() {
 			r.framing = false

@@ -1,0 +1,211 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/gjw-uploader/gjw-uploader/core"
+	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/uitest"
+)
+
+// posterGate holds the posters a drop makes, each until the test lets it
+// go, then makes it as the app does.
+type posterGate struct {
+	mu      sync.Mutex
+	begun   []string // videos whose poster is being made, in the order begun
+	release map[string]chan struct{}
+}
+
+// holdPosters holds every poster the window's drops make from now on.
+func holdPosters(h *harness) *posterGate {
+	g := &posterGate{release: map[string]chan struct{}{}}
+	h.ui.uploads.makePoster = func(ctx context.Context, dir, name, video, title, channel string) (string, error) {
+		g.mu.Lock()
+		g.begun = append(g.begun, video)
+		c := g.ch(video)
+		g.mu.Unlock()
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+		return makePoster(ctx, dir, name, video, title, channel)
+	}
+	return g
+}
+
+func (g *posterGate) ch(video string) chan struct{} {
+	c, ok := g.release[video]
+	if !ok {
+		c = make(chan struct{})
+		g.release[video] = c
+	}
+	return c
+}
+
+// let lets video's poster be made.
+func (g *posterGate) let(video string) {
+	g.mu.Lock()
+	close(g.ch(video))
+	g.mu.Unlock()
+}
+
+// started is whether video's poster is being made (or was).
+func (g *posterGate) started(video string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Contains(g.begun, video)
+}
+
+// scrambledDrop writes n small videos and returns them in the order they
+// are dropped, which is not the order of their names.
+func scrambledDrop(t *testing.T, n int) []string {
+	dir := t.TempDir()
+	videos := make([]string, n)
+	for i := range n {
+		// 7 is prime to n = 20: every name once, out of order.
+		videos[i] = sandboxtest.WriteRandom(t, filepath.Join(dir, fmt.Sprintf("clip_%02d.mp4", (i*7)%n+1)), 20<<10)
+	}
+	return videos
+}
+
+// rowVideos are the videos of the queue's rows, in the list's order.
+func rowVideos(h *harness) []string {
+	var out []string
+	for _, r := range h.ui.uploads.rows {
+		out = append(out, r.job.VideoPath)
+	}
+	return out
+}
+
+// prepCount reads the preparing line: videos still to come, of all
+// (ok false when it says no count).
+func prepCount(h *harness) (left, total int, ok bool) {
+	l := h.ui.uploads.prepLine
+	if !l.Visible() {
+		return 0, 0, false
+	}
+	n, _ := fmt.Sscanf(l.Text, "Preparing %d of %d videos…", &left, &total)
+	return left, total, n == 2
+}
+
+func dropURIs(h *harness, paths []string) {
+	uris := make([]fyne.URI, len(paths))
+	for i, p := range paths {
+		uris[i] = storage.NewFileURI(p)
+	}
+	h.ui.DropURIs(uris)
+}
+
+// A drop of 20 videos says at once that it is being prepared, then how
+// many of the 20 are still to come, counting down as each joins the queue
+// (never ahead of the rows shown); two posters are made at a time, and the
+// rows come in the order of the drop whatever order the posters finish in.
+// The line goes when the last is queued.
+func TestBigDropSaysHowManyArePreparing(t *testing.T) {
+	const n = 20
+	h := newHarness(t, nil, harnessOpts{db: storeJobs(t), noStart: true})
+	gate := holdPosters(h)
+	videos := scrambledDrop(t, n)
+	u := h.ui.uploads
+
+	dropURIs(h, videos)
+	// At once, in the drop handler: before the folders are read.
+	if !u.prepLine.Visible() || u.prepLine.Text != "Preparing videos…" {
+		t.Fatalf("right after the drop the preparing line shows %v %q", u.prepLine.Visible(), u.prepLine.Text)
+	}
+	h.eventually("“Preparing 20 of 20 videos…” with no row yet", func() bool {
+		left, total, ok := prepCount(h)
+		return ok && left == n && total == n && len(u.rows) == 0
+	})
+
+	// Two posters are made at once. The second finishing first adds
+	// nothing: the first comes first in the queue.
+	h.eventually("the first two posters to be made at once", func() bool { return gate.started(videos[0]) && gate.started(videos[1]) })
+	gate.let(videos[1])
+	h.eventually("the third poster to begin", func() bool { return gate.started(videos[2]) })
+	h.pump()
+	if left, total, ok := prepCount(h); !ok || left != n || total != n || len(u.rows) != 0 {
+		t.Fatalf("with the first poster held: %q and %d rows", u.prepLine.Text, len(u.rows))
+	}
+
+	// countsDown lets each poster go and waits for the line to reach left,
+	// checking at every step that it never counts a video not yet shown.
+	countsDown := func(left int) {
+		t.Helper()
+		h.eventually(fmt.Sprintf("“Preparing %d of %d videos…”", left, n), func() bool {
+			l, total, ok := prepCount(h)
+			if ok && (total != n || len(u.rows) < n-l) {
+				t.Fatalf("the line says %q with %d rows", u.prepLine.Text, len(u.rows))
+			}
+			return ok && l == left
+		})
+		if got := rowVideos(h); !slices.Equal(got, videos[:len(got)]) {
+			t.Fatalf("rows %v are not in the order of the drop %v", got, videos)
+		}
+	}
+	gate.let(videos[0])
+	countsDown(n - 2)
+	for i := 2; i < n-1; i++ {
+		gate.let(videos[i])
+		countsDown(n - i - 1)
+	}
+	if len(u.rows) == n {
+		t.Fatalf("all %d rows exist before the last poster is made", n)
+	}
+	gate.let(videos[n-1])
+	h.eventually("the preparing line to go", func() bool { return !u.prepLine.Visible() && u.prepLine.Text == "" })
+	h.waitDrops()
+	if got := rowVideos(h); !slices.Equal(got, videos) {
+		t.Fatalf("rows %v, want the order of the drop %v", got, videos)
+	}
+	if u.msg.Text != "Queued 20 videos." {
+		t.Fatalf("the message says %q", u.msg.Text)
+	}
+}
+
+// The preparing line has its place beside the total line under the queue:
+// it coming, counting and going moves neither the queue nor the details
+// panel, and it stays inside the queue's width, clear of the total line.
+func TestPreparingLineDoesNotMoveTheQueue(t *testing.T) {
+	const n = 20
+	h := newHarness(t, nil, harnessOpts{db: storeJobs(t, seedJob(t, "already here", core.StateQueued, "", gjw.Checkpoint{})), noStart: true})
+	gate := holdPosters(h)
+	videos := scrambledDrop(t, n)
+	u := h.ui.uploads
+	check := h.watch(map[string]fyne.CanvasObject{"the list": u.list, "the details panel": u.details.content, "the tabs": h.ui.tabs})
+
+	h.ui.Drop(videos)
+	check("“Preparing videos…”")
+	h.eventually("the count", func() bool { _, _, ok := prepCount(h); return ok })
+	check("“Preparing 20 of 20 videos…”")
+	h.frame()
+	line, total, queue := uitest.PlaceOf(u.prepLine), uitest.PlaceOf(u.total), uitest.PlaceOf(u.list)
+	if line.Overlaps(total) || line.Pos.X < queue.Pos.X || line.Pos.X+line.Size.Width > queue.Pos.X+queue.Size.Width+1 {
+		t.Errorf("the preparing line %+v overlaps the total line %+v or leaves the queue %+v", line, total, queue)
+	}
+	if w := fyne.MeasureText(u.prepLine.Text, theme.CaptionTextSize(), u.prepLine.TextStyle).Width; line.Size.Width < w {
+		t.Errorf("the preparing line is %v wide, its text %v", line.Size.Width, w)
+	}
+	for i := range 3 {
+		gate.let(videos[i])
+	}
+	h.eventually("three rows", func() bool { return len(u.rows) == 4 })
+	check("three rows added")
+	for _, v := range videos[3:] {
+		gate.let(v)
+	}
+	h.eventually("the preparing line to go", func() bool { return !u.prepLine.Visible() })
+	h.waitDrops()
+	check("the preparing line gone")
+}
