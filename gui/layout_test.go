@@ -205,6 +205,42 @@ func TestNewRowsAreScrolledIntoViewAndHighlighted(t *testing.T) {
 	h.eventually("the highlight to go", func() bool { rv := h.rowShown(id); return rv != nil && !rv.highlight.Visible() })
 }
 
+// The preparing line has its place beside the total line under the queue:
+// it coming, counting and going moves neither the queue nor the details
+// panel, and it stays inside the queue's width, clear of the total line.
+func TestPreparingLineDoesNotMoveTheQueue(t *testing.T) {
+	const n = 20
+	h := newHarness(t, nil, harnessOpts{db: storeJobs(t, seedJob(t, "already here", core.StateQueued, "", gjw.Checkpoint{})), noStart: true})
+	gate := holdPosters(h)
+	videos := scrambledDrop(t, n)
+	u := h.ui.uploads
+	check := h.watch(map[string]fyne.CanvasObject{"the list": u.list, "the details panel": u.details.content, "the tabs": h.ui.tabs})
+
+	h.ui.Drop(videos)
+	check("“Preparing videos…”")
+	h.eventually("the count", func() bool { _, _, ok := prepCount(h); return ok })
+	check("“Preparing 20 of 20 videos…”")
+	h.frame()
+	line, total, queue := uitest.PlaceOf(u.prepLine), uitest.PlaceOf(u.total), uitest.PlaceOf(u.list)
+	if line.Overlaps(total) || line.Pos.X < queue.Pos.X || line.Pos.X+line.Size.Width > queue.Pos.X+queue.Size.Width+1 {
+		t.Errorf("the preparing line %+v overlaps the total line %+v or leaves the queue %+v", line, total, queue)
+	}
+	if w := fyne.MeasureText(u.prepLine.Text, theme.CaptionTextSize(), u.prepLine.TextStyle).Width; line.Size.Width < w {
+		t.Errorf("the preparing line is %v wide, its text %v", line.Size.Width, w)
+	}
+	for i := range 3 {
+		gate.let(videos[i])
+	}
+	h.eventually("three rows", func() bool { return len(u.rows) == 4 })
+	check("three rows added")
+	for _, v := range videos[3:] {
+		gate.let(v)
+	}
+	h.eventually("the preparing line to go", func() bool { return !u.prepLine.Visible() })
+	h.waitDrops()
+	check("the preparing line gone")
+}
+
 // rowShown is the row template showing job id inside the list's visible
 // area, without scrolling (nil if it is off screen). Rows are one-target
 // rows, all of the same height.
