@@ -2,12 +2,17 @@ package gui
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
+	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -113,5 +118,90 @@ func TestProgressTickReachesEveryRow(t *testing.T) {
 	}
 	if rv := h.rowView(jobs[0].ID); rv.bar.Value != 0.5 || !strings.Contains(rv.detail.Text, " of ") {
 		t.Fatalf("the first row shows %v / %q after the tick", rv.bar.Value, rv.detail.Text)
+	}
+}
+
+// BenchmarkDropPosters50 makes the posters of a 50-video drop as a drop
+// does (makePosters, taken in the order of the drop), one at a time (the
+// baseline) and with 2 and 4 workers, in rotating order within every
+// iteration, so each iteration's runs see about the same outside load.
+// ratio-wN is the median over the iterations of the baseline's time
+// divided by N workers' time; *-s are the medians. "frames" takes a frame
+// of a 1280×720 H.264 video with ffmpeg (skipped without it), "cards" draws
+// title cards in Go (the app without ffmpeg). Run with -benchtime 5x.
+func BenchmarkDropPosters50(b *testing.B) {
+	b.Run("frames", func(b *testing.B) {
+		if _, err := core.FFmpegPath(); err != nil {
+			b.Skip("ffmpeg is not installed")
+		}
+		findFFmpeg = core.FFmpegPath
+		b.Cleanup(func() { findFFmpeg = noFFmpeg })
+		dir := b.TempDir()
+		sample := filepath.Join(dir, "sample.mp4")
+		if out, err := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
+			"-i", "testsrc2=duration=30:size=1280x720:rate=25", "-pix_fmt", "yuv420p", "-y", sample).CombinedOutput(); err != nil {
+			b.Fatalf("making the sample video: %v %s", err, out)
+		}
+		benchDropPosters(b, dir, sample)
+	})
+	b.Run("cards", func(b *testing.B) {
+		findFFmpeg = noFFmpeg
+		dir := b.TempDir()
+		benchDropPosters(b, dir, sandboxtest.WriteRandom(b, filepath.Join(dir, "sample.mp4"), 20<<10))
+	})
+}
+
+func benchDropPosters(b *testing.B, dir, sample string) {
+	const n = 50
+	videos := make([]string, n)
+	metas := make([]persist.VideoMeta, n)
+	for i := range videos {
+		videos[i] = filepath.Join(dir, fmt.Sprintf("Holiday in the mountains, day %02d.mp4", i+1))
+		if err := os.Link(sample, videos[i]); err != nil {
+			b.Fatal(err)
+		}
+		metas[i] = persist.VideoMeta{Title: core.TitleFromFilename(videos[i])}
+	}
+	h := newHarness(b, nil, harnessOpts{noStart: true})
+	u := h.ui.uploads
+	workers := []int{1, 2, 4}
+	took := map[int][]time.Duration{}
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		for k := range workers {
+			w := workers[(it+k)%len(workers)]
+			start := time.Now()
+			out := u.makePosters(h.ctx, videos, metas, "Demo channel", w)
+			for i := range out {
+				if p := <-out[i]; p == "" {
+					b.Fatalf("no poster for %s", videos[i])
+				}
+			}
+			took[w] = append(took[w], time.Since(start))
+			b.StopTimer()
+			pd, err := u.posterDir()
+			if err != nil {
+				b.Fatal(err)
+			}
+			os.RemoveAll(pd)
+			b.StartTimer()
+		}
+	}
+	b.StopTimer()
+	median := func(ds []time.Duration) time.Duration {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	for _, w := range workers {
+		b.ReportMetric(median(took[w]).Seconds(), fmt.Sprintf("w%d-s", w))
+		if w == 1 {
+			continue
+		}
+		ratios := make([]time.Duration, b.N)
+		for i := range ratios {
+			ratios[i] = time.Duration(float64(time.Second) * took[1][i].Seconds() / took[w][i].Seconds())
+		}
+		b.ReportMetric(median(ratios).Seconds(), fmt.Sprintf("ratio-w%d", w))
 	}
 }

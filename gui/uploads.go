@@ -677,9 +677,11 @@ func (u *uploadsView) showNew(ids []string) {
 	})
 }
 
-// dropPosterWorkers is how many posters of a drop are made at once
-// (BenchmarkDropPosters50 measures 1, 2 and 4).
-const dropPosterWorkers = 2
+// dropPosterWorkers is how many posters of a drop are made at once. On
+// 2 vCPUs, 4 made a drop's frames 1.26-1.52× as fast as one at a time and
+// 2 only 1.17-1.31× (BenchmarkDropPosters50; docs/benchmarks.md): an
+// ffmpeg run is partly start-up and probing, which others overlap.
+const dropPosterWorkers = 4
 
 // makePosters makes the posters of videos, workers at a time, and returns
 // one channel per video that yields its poster's path ("" if none could be
