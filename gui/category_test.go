@@ -21,7 +21,7 @@ func TestCategoryNamesShownAndTakenByName(t *testing.T) {
 	s := h.ui.prefs
 	s.categoryNames.SetText("cat13 = Culture\ncat7 = Travel")
 	s.category.SetText("travel")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	st, _ := h.db.Settings()
 	if got := gjw.CategoryNames(st.CategoryNames).String(); got != "cat13 = Culture\ncat7 = Travel" {
 		t.Fatalf("stored names %q", got)
@@ -69,7 +69,7 @@ func TestSettingsRefuseCategoryNamesThatWouldMislabel(t *testing.T) {
 	h := newHarness(t, p, harnessOpts{noStart: true})
 	s := h.ui.prefs
 	s.categoryNames.SetText("cat13 = Culture\nculture2")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.HasPrefix(s.result.Text, "Category names, line 2") {
 		t.Fatalf("result %q does not name the bad line", s.result.Text)
 	}

@@ -34,7 +34,7 @@ func TestDropToGJWAndGcorePublishesBoth(t *testing.T) {
 	h.ui.tabs.Select(h.ui.settingsTab)
 	s := h.ui.prefs
 	s.dests.SetSelected([]string{"gcore", "gjw"})
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 
 	dir := t.TempDir()
 	// No ffmpeg in the tests: the drop draws a title card as poster.

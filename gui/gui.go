@@ -7,8 +7,9 @@
 // arrive on engine goroutines at Events.Push, which keeps the latest event
 // per job and schedules one flush with fyne.Do; the flush refreshes only the
 // rows that changed (see events.go). Work that may block (ffmpeg frames,
-// poster decoding, token refresh, edits that go out with update-content)
-// runs on its own goroutine and comes back through the same fyne.Do path.
+// poster decoding, token refresh, saving Settings, edits that go out with
+// update-content) runs on its own goroutine and comes back through the
+// same fyne.Do path.
 package gui
 
 import (

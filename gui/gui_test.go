@@ -592,7 +592,7 @@ func TestSettingsApplyAndPersist(t *testing.T) {
 		t.Fatalf("destinations offered %v, ticked %v", s.dests.Options, s.dests.Selected)
 	}
 	s.dests.SetSelected([]string{"backup", "gjw"})
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.Contains(s.result.Text, "Restart") {
 		t.Fatalf("result %q does not say hosts need a restart", s.result.Text)
 	}

@@ -76,22 +76,22 @@ func TestFirstSettingsSaveDoesNotClaimARestart(t *testing.T) {
 	h := newHarness(t, p, harnessOpts{noStart: true})
 	s := h.ui.prefs
 	s.notify.SetChecked(false)
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if s.result.Text != "Saved." {
 		t.Fatalf("first save says %q", s.result.Text)
 	}
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if s.result.Text != "Saved." {
 		t.Fatalf("second save says %q", s.result.Text)
 	}
 	s.chunk.SetSelected("5 MiB")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.Contains(s.result.Text, "Restart") {
 		t.Fatalf("a new chunk size: %q", s.result.Text)
 	}
 	// Back to what the engine runs with: no restart needed.
 	s.chunk.SetSelected("10 MiB (recommended)")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if s.result.Text != "Saved." {
 		t.Fatalf("the running chunk size again: %q", s.result.Text)
 	}

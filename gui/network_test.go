@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/dest"
 	"github.com/gjw-uploader/gjw-uploader/core/httpx"
@@ -32,7 +30,7 @@ func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 	s.limit.SetText("512k")
 	s.proxy.SetText("http://127.0.0.1:3128")
 	s.awake.SetChecked(false)
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.HasPrefix(s.result.Text, "Saved") {
 		t.Fatalf("result %q", s.result.Text)
 	}
@@ -48,7 +46,7 @@ func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 	}
 
 	s.limit.SetText("08:00,1M 18:00,512k 23:00,off")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if sched, _ := h.ui.deps.Engine.Limit(); sched.String() != "08:00,1M 18:00,512k 23:00,off" {
 		t.Fatalf("timetable: %s (%s)", sched, s.result.Text)
 	}
@@ -58,7 +56,7 @@ func TestSettingsNetworkApplyAtOnce(t *testing.T) {
 		"Proxy":              func() { s.limit.SetText("off"); s.proxy.SetText("ftp://proxy.example") },
 	} {
 		bad()
-		test.Tap(findButton(t, s.content, "Save settings"))
+		h.saveSettings()
 		if !strings.HasPrefix(s.result.Text, field+":") || strings.Contains(s.result.Text, "\n") {
 			t.Errorf("%s: result %q", field, s.result.Text)
 		}
@@ -91,7 +89,7 @@ func TestSettingsNoProxyAppliesAtOnce(t *testing.T) {
 	s := h.ui.prefs
 	s.proxy.SetText(p.URL)
 	s.noProxy.SetText(proxytest.Alias + ", example.com")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.HasPrefix(s.result.Text, "Saved") {
 		t.Fatalf("result %q", s.result.Text)
 	}
@@ -103,13 +101,13 @@ func TestSettingsNoProxyAppliesAtOnce(t *testing.T) {
 	}
 
 	s.noProxy.SetText("example.com")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if err := get(); err != nil || p.Count(proxytest.Host(srv.URL)) != 1 {
 		t.Fatalf("an unlisted host: err %v, the proxy saw %d requests", err, p.Total())
 	}
 
 	s.noProxy.SetText("http://example.com")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.HasPrefix(s.result.Text, "No proxy for:") || strings.Contains(s.result.Text, "\n") {
 		t.Errorf("result %q", s.result.Text)
 	}

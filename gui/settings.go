@@ -1,8 +1,10 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +72,7 @@ type settingsView struct {
 	kids            *widget.Check
 	notify          *widget.Check
 	watch           *watchView
+	saveBtn         *widget.Button // disabled while a save is written
 	result          *widget.Label
 
 	content fyne.CanvasObject
@@ -178,8 +181,8 @@ func newSettingsView(ui *UI) *settingsView {
 	s.notify = widget.NewCheck("Notify me when an upload is published or fails", nil)
 	s.notify.SetChecked(st.Notify)
 
-	save := widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), s.save)
-	save.Importance = widget.HighImportance
+	s.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), s.save)
+	s.saveBtn.Importance = widget.HighImportance
 	s.result = widget.NewLabel("")
 	s.result.Wrapping = fyne.TextWrapWord
 
@@ -224,11 +227,13 @@ func newSettingsView(ui *UI) *settingsView {
 	}
 	s.watch = newWatchView(ui, folders)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
-		hostCard, queueCard, networkCard, defaultsCard, s.watch.content, notifyCard, container.NewHBox(save), s.result)))
+		hostCard, queueCard, networkCard, defaultsCard, s.watch.content, notifyCard, container.NewHBox(s.saveBtn), s.result)))
 	return s
 }
 
-// save stores the settings and applies what can change while running.
+// save checks the fields (UI goroutine), stores the settings off it and
+// then applies what can change while running. The button is disabled, and
+// the result says "Saving…", until the writes are done.
 func (s *settingsView) save() {
 	old := s.ui.settings
 	st := old
@@ -292,31 +297,59 @@ func (s *settingsView) save() {
 		s.say(widget.DangerImportance, "Watch folder "+err.Error())
 		return
 	}
+	var defaults []string // the default destinations, when accounts are offered
 	if len(s.dests.Options) > 0 {
 		if len(s.dests.Selected) == 0 {
 			s.say(widget.DangerImportance, "Tick at least one destination for new videos.")
 			return
 		}
-		if err := s.ui.deps.Accounts.SetDefaults(s.dests.Selected); err != nil {
-			s.say(widget.DangerImportance, "Could not save the destinations: "+err.Error())
-			return
+		defaults = slices.Clone(s.dests.Selected)
+	}
+	// The writes (an fsync each) run off the UI goroutine; what they store
+	// is applied back on it once every one succeeded.
+	s.saveBtn.Disable()
+	s.say(widget.MediumImportance, "Saving…")
+	s.ui.goBackground(func(context.Context) {
+		msg := s.write(st, folders, defaults)
+		s.ui.do(func() {
+			s.saveBtn.Enable()
+			if msg != "" {
+				s.say(widget.DangerImportance, msg)
+				return
+			}
+			s.apply(st, folders, limit)
+		})
+	})
+}
+
+// write stores the default destinations (when offered), the settings and
+// the watch folders; it answers the line to show if one failed (any
+// goroutine: it touches no widget).
+func (s *settingsView) write(st persist.Settings, folders []persist.WatchFolder, defaults []string) string {
+	if defaults != nil {
+		if err := s.ui.deps.Accounts.SetDefaults(defaults); err != nil {
+			return "Could not save the destinations: " + err.Error()
 		}
 	}
 	if err := s.ui.deps.DB.PutSettings(st); err != nil {
-		s.say(widget.DangerImportance, "Could not save: "+err.Error())
-		return
+		return "Could not save: " + err.Error()
 	}
 	if err := s.ui.deps.DB.PutWatchFolders(folders); err != nil {
-		s.say(widget.DangerImportance, "Could not save the watch folders: "+err.Error())
-		return
+		return "Could not save the watch folders: " + err.Error()
 	}
+	return ""
+}
+
+// apply puts saved settings to use: what the app and the engine run with
+// now, and the watchers (UI goroutine).
+func (s *settingsView) apply(st persist.Settings, folders []persist.WatchFolder, limit bandwidth.Schedule) {
 	st.Version = persist.RecordVersion
 	s.ui.settings = st
 	s.ui.startWatchers(folders)
 	s.ui.deps.Engine.SetParallel(parallelOf(st))
 	s.ui.deps.Engine.SetLimit(limit)
 	s.ui.deps.Engine.SetKeepAwake(!st.AllowSleep)
-	_ = httpx.SetProxy(st.Proxy, st.NoProxy) // checked above
+	_ = httpx.SetProxy(st.Proxy, st.NoProxy) // checked in save
 	msg := "Saved."
 	if startKeyOf(st) != s.running {
 		msg = "Saved. Restart GJW Uploader to use the new hosts, chunk size or stall timeout; unfinished uploads carry on after the restart."

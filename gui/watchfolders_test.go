@@ -60,7 +60,7 @@ func TestSettingsWatchFolderPublishesByItself(t *testing.T) {
 	}
 	tapCheck(t, row.dests, "studio")
 	test.Type(row.title, "{dirname}: {filename}")
-	test.Tap(findButton(t, s.content, "Save settings"))
+	h.saveSettings()
 	if !strings.HasPrefix(s.result.Text, "Saved.") {
 		t.Fatalf("save: %q", s.result.Text)
 	}
