@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,8 +24,31 @@ import (
 )
 
 // watchSettle is how long a watched video must stay unchanged before it is
-// queued (tests shorten it).
+// queued, for a folder whose settle time is the default (tests shorten it).
 var watchSettle = watch.DefaultSettle
+
+// settleChoices are the offered settle times of a watch folder; 0 is the
+// default (watchSettle).
+var settleChoices = []struct {
+	label string
+	d     time.Duration
+}{
+	{"5 s", 5 * time.Second}, {"10 s", 0}, {"30 s", 30 * time.Second}, {"1 min", time.Minute}, {"5 min", 5 * time.Minute},
+}
+
+// settleLabel is the choice that shows d ("" for a time set elsewhere,
+// which is kept while no other is chosen).
+func settleLabel(d time.Duration) string {
+	if d == watch.DefaultSettle {
+		d = 0
+	}
+	for _, c := range settleChoices {
+		if c.d == d {
+			return c.label
+		}
+	}
+	return ""
+}
 
 // watchView is Settings' watch-folders section: each folder with its
 // destinations, its metadata template and where published videos go. It
@@ -41,6 +66,8 @@ type watchRow struct {
 	path                  string
 	dests                 *widget.CheckGroup // none ticked: the default destinations
 	title, desc, moveDone *widget.Entry
+	settle                *widget.Select
+	settleWas             time.Duration // the stored settle time, kept if none is chosen
 	status                *widget.Label // what its watcher did, and its problems
 	card                  fyne.CanvasObject
 
@@ -102,7 +129,7 @@ func (v *watchView) add() {
 }
 
 func (v *watchView) addRow(f persist.WatchFolder) {
-	r := &watchRow{path: f.Path, problems: map[string]string{}}
+	r := &watchRow{path: f.Path, settleWas: f.Settle, problems: map[string]string{}}
 	entry := func(text, placeholder string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(placeholder)
@@ -115,6 +142,12 @@ func (v *watchView) addRow(f persist.WatchFolder) {
 	r.dests = widget.NewCheckGroup(nil, nil)
 	r.dests.Horizontal = true
 	v.offer(r, f.Destinations)
+	var settles []string
+	for _, c := range settleChoices {
+		settles = append(settles, c.label)
+	}
+	r.settle = widget.NewSelect(settles, nil)
+	r.settle.SetSelected(settleLabel(f.Settle))
 	r.status = widget.NewLabel("")
 	r.status.Wrapping = fyne.TextWrapWord
 	r.status.SizeName = theme.SizeNameCaptionText
@@ -127,6 +160,8 @@ func (v *watchView) addRow(f persist.WatchFolder) {
 			widget.NewFormItem("Title", r.title),
 			widget.NewFormItem("Description", r.desc),
 			widget.NewFormItem("Move published to", r.moveDone),
+			&widget.FormItem{Text: "Upload once unchanged for", Widget: r.settle,
+				HintText: "how long a file must stay unchanged before it is uploaded: longer for copies from a slow disk or network share"},
 		), r.status))
 	v.rows = append(v.rows, r)
 	v.list.Add(r.card)
@@ -162,7 +197,12 @@ func (v *watchView) folders() ([]persist.WatchFolder, error) {
 	for _, r := range v.rows {
 		f := persist.WatchFolder{Path: r.path, Destinations: slices.Clone(r.dests.Selected),
 			Template: persist.MetaTemplate{Title: strings.TrimSpace(r.title.Text), Description: r.desc.Text},
-			MoveDone: strings.TrimSpace(r.moveDone.Text)}
+			MoveDone: strings.TrimSpace(r.moveDone.Text), Settle: r.settleWas}
+		for _, c := range settleChoices {
+			if c.label == r.settle.Selected {
+				f.Settle = c.d
+			}
+		}
 		if err := batch.CheckTemplate("Title", f.Template.Title); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
@@ -230,7 +270,7 @@ func (u *UI) startWatchers(folders []persist.WatchFolder) {
 	for _, f := range folders {
 		r := &batch.Resolver{Accounts: u.deps.Accounts, Destinations: f.Destinations, Template: f.Template,
 			Defaults: u.settings.Defaults, CategoryNames: u.settings.CategoryNames, PosterDir: posters}
-		o := watch.Options{Dir: f.Path, Settle: watchSettle, MoveDone: f.MoveDone, Engine: u.deps.Engine,
+		o := watch.Options{Dir: f.Path, Settle: cmp.Or(f.Settle, watchSettle), MoveDone: f.MoveDone, Engine: u.deps.Engine,
 			Resolver: r, Store: u.deps.DB, OnEvent: func(ev watch.Event) { u.do(func() { u.watchEvent(f.Path, ev) }) }}
 		u.watch.wg.Add(1)
 		go func() {

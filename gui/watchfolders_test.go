@@ -16,6 +16,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core"
 	"github.com/gjw-uploader/gjw-uploader/core/account"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	"github.com/gjw-uploader/gjw-uploader/core/watch"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -149,4 +150,86 @@ func tapCheck(t *testing.T, g *widget.CheckGroup, label string) {
 		}
 	}
 	t.Fatalf("no %q check", label)
+}
+
+// A watch folder's settle time, chosen on its card, is stored with it and
+// is the time its watcher waits: a video in a folder set to 30 s is not
+// queued while one in a folder with the default time (shortened here) is,
+// neither before nor after a restart of the app; set back to the default,
+// the watcher starts again with it and queues the video.
+func TestWatchFolderSettleTime(t *testing.T) {
+	watchSettle = 150 * time.Millisecond
+	t.Cleanup(func() { watchSettle = watch.DefaultSettle })
+	p := newPlatform(t)
+	db, err := persist.OpenInMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	acct := p.sb.DemoAccount()
+	db.PutCredentials(persist.Credentials{AccessToken: acct.AccessToken, RefreshToken: acct.RefreshToken, ChannelID: acct.ChannelID,
+		ExpiresAt: time.Now().Add(time.Hour)})
+	h := newHarness(t, p, harnessOpts{db: db, noStart: true})
+	s := h.ui.prefs
+	quick, slow := filepath.Join(t.TempDir(), "Camera"), filepath.Join(t.TempDir(), "Share")
+	for _, dir := range []string{quick, slow} {
+		os.MkdirAll(dir, 0o755)
+		test.Type(s.watch.path, dir)
+		test.Tap(findButton(t, s.content, "Add folder"))
+	}
+	if len(s.watch.rows) != 2 || s.watch.rows[0].settle.Selected != "10 s" || s.watch.rows[1].settle.Selected != "10 s" {
+		t.Fatalf("a new folder's settle time: %+v (%q)", s.watch.rows, s.result.Text)
+	}
+	s.watch.rows[1].settle.SetSelected("30 s")
+	h.saveSettings()
+	if s.result.Text != "Saved." {
+		t.Fatalf("save: %q", s.result.Text)
+	}
+	folders, _ := db.WatchFolders()
+	if len(folders) != 2 || folders[0].Settle != 0 || folders[1].Path != slow || folders[1].Settle != 30*time.Second {
+		t.Fatalf("stored %+v", folders)
+	}
+
+	// The slow folder's video is written first.
+	for _, dir := range []string{slow, quick} {
+		sandboxtest.WritePNG(t, filepath.Join(dir, "clip.png"), 3)
+		sandboxtest.WriteRandom(t, filepath.Join(dir, "clip.mp4"), testSize)
+	}
+	queued := func(h *harness) []string {
+		var dirs []string
+		for _, r := range h.ui.uploads.rows {
+			dirs = append(dirs, filepath.Dir(r.job.VideoPath))
+		}
+		return dirs
+	}
+	// notQueued checks for a second that only the quick folder's video is
+	// queued: many times its settle time, far less than the slow one's.
+	notQueued := func(h *harness, when string) {
+		t.Helper()
+		h.eventually("the quick folder's video", func() bool { return len(h.ui.uploads.rows) > 0 })
+		for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			h.pump()
+			if got := queued(h); len(got) != 1 || got[0] != quick {
+				t.Fatalf("%s: queued from %q, want only %s", when, got, quick)
+			}
+		}
+	}
+	notQueued(h, "with 30 s")
+
+	h.close()
+	h2 := newHarness(t, p, harnessOpts{db: db, noStart: true})
+	s = h2.ui.prefs
+	if got := s.watch.rows[1].settle.Selected; got != "30 s" {
+		t.Fatalf("after a restart the slow folder shows %q", got)
+	}
+	notQueued(h2, "after a restart")
+
+	s.watch.rows[1].settle.SetSelected("10 s")
+	h2.saveSettings()
+	h2.eventually("the slow folder's video, at the default time", func() bool {
+		return slices.Contains(queued(h2), slow)
+	})
+	if folders, _ := db.WatchFolders(); folders[1].Settle != 0 {
+		t.Fatalf("the default is stored as %s", folders[1].Settle)
+	}
 }

@@ -41,6 +41,9 @@ type WatchFolder struct {
 	Template     MetaTemplate `json:"template"`
 	// MoveDone, when set, is where a published video and its sidecar go.
 	MoveDone string `json:"move_done,omitempty"`
+	// Settle is how long a video must stay unchanged before it is queued;
+	// zero means the watcher's default (watch.DefaultSettle).
+	Settle time.Duration `json:"settle,omitempty"`
 }
 
 // MetaTemplate is the metadata of a video that has neither a sidecar nor a

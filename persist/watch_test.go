@@ -1,6 +1,9 @@
 package persist
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // A watched file's record and the watch folders survive a restart.
 func TestWatchedSurvivesReopen(t *testing.T) {
@@ -12,7 +15,8 @@ func TestWatchedSurvivesReopen(t *testing.T) {
 	if err := d.PutWatched(Watched{Path: "/x"}); err == nil {
 		t.Fatal("a record without a key was stored")
 	}
-	folders := []WatchFolder{{Path: "/in", Destinations: []string{"gjw", "gcore"}, Template: MetaTemplate{Title: "{dirname} {date}"}, MoveDone: "/done"}}
+	folders := []WatchFolder{{Path: "/in", Destinations: []string{"gjw", "gcore"}, Template: MetaTemplate{Title: "{dirname} {date}"}, MoveDone: "/done"},
+		{Path: "/share", Settle: 30 * time.Second}}
 	ok(t, d.PutWatchFolders(folders))
 
 	d = reopen(t, d, dir)

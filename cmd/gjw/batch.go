@@ -364,7 +364,7 @@ func countRowProblems(ps []batch.Problem, items []batch.Item) int {
 func cmdWatch(ctx context.Context, a *app, args []string) error {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	m := newMetaFlags(fs)
-	settle := fs.Duration("settle", watch.DefaultSettle, "how long a video must stay unchanged before it is queued")
+	settle := fs.Duration("settle", watch.DefaultSettle, "how long a video must stay unchanged before it is queued (for one of the app's watch folders: the time set there)")
 	moveDone := fs.String("move-done", "", "move published videos (and their sidecars) into this folder")
 	asJSON := fs.Bool("json", false, "print each published target as JSON")
 	limit := limitRateFlag(fs)
@@ -384,7 +384,8 @@ func cmdWatch(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	// The app's settings for this folder, if it is one of its watch
-	// folders: its destinations, template and move-done folder.
+	// folders: its destinations, template, move-done folder and settle
+	// time.
 	var folder *persist.WatchFolder
 	abs, _ := filepath.Abs(pos[0])
 	if folders, err := a.db.WatchFolders(); err == nil {
@@ -400,6 +401,11 @@ func cmdWatch(ctx context.Context, a *app, args []string) error {
 	}
 	if *moveDone == "" && folder != nil {
 		*moveDone = folder.MoveDone
+	}
+	settleSet := false
+	fs.Visit(func(f *flag.Flag) { settleSet = settleSet || f.Name == "settle" })
+	if folder != nil && folder.Settle > 0 && !settleSet {
+		*settle = folder.Settle
 	}
 	if err := a.engine.Start(ctx); err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
+	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
 // titlesOn lists the titles of the content entries on a channel, sorted.
@@ -362,5 +363,42 @@ func TestManifestRerunResumesAFailedRow(t *testing.T) {
 	}
 	if got := titlesOn(c.sb.Server, c.sb.Server.DemoAccount().ChannelID); strings.Join(got, ",") != "Row 1,Row 2" {
 		t.Fatalf("published %v", got)
+	}
+}
+
+// gjw watch on one of the app's watch folders waits its settle time, unless
+// --settle says otherwise.
+func TestWatchTakesTheAppsSettleTime(t *testing.T) {
+	c := newCLI(t, sandbox.Config{}, testSize)
+	c.login(inProcess, c.sb.Server.DemoAccount())
+	in := t.TempDir()
+	db, err := persist.Open(c.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.PutWatchFolders([]persist.WatchFolder{{Path: in, Settle: 5 * time.Minute}})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "unchanged for 5m0s"},
+		{[]string{"--settle", "300ms"}, "unchanged for 300ms"},
+	} {
+		w := c.startWatch(t, append([]string{in}, tc.args...)...)
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(w.err.String(), "watching ") {
+			if time.Now().After(deadline) {
+				t.Fatalf("gjw watch %q did not start:\n%s", tc.args, w.err.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.stop(t, c)
+		if !strings.Contains(w.err.String(), tc.want) {
+			t.Errorf("gjw watch %q does not say %q:\n%s", tc.args, tc.want, w.err.String())
+		}
 	}
 }
