@@ -10,8 +10,8 @@
 //   - it has no context: here every request carries ctx, so pause and cancel
 //     stop the current PATCH at once (the server keeps what it received);
 //   - every Uploader starts a progress goroutine that never exits, and that
-//     blocks the upload when a subscriber reads slowly; here progress is an
-//     atomic counter the caller samples;
+//     blocks the upload when a subscriber reads slowly; here progress is the
+//     server's offset, handed to OnChunk after every acknowledged chunk;
 //   - it does not retry, and treats 423 as a fatal error; here every request
 //     goes through httpx.Policy: 409 re-syncs the offset with HEAD,
 //     423/5xx/dropped or stalled connections wait through the retry delays
@@ -28,7 +28,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	tus "github.com/eventials/go-tus"
@@ -71,8 +70,6 @@ type Upload struct {
 	// an answer takes the 401 path (one new token, then final) instead of
 	// being retried as it is.
 	Refused func(status int, body string) bool
-	// Sent counts bytes the server has, plus bytes of the PATCH in flight.
-	Sent *atomic.Int64
 	// OnChunk runs with the server's offset when sending starts (0 for a
 	// new upload, the HEAD's answer for a resumed one) and after every
 	// acknowledged chunk; an error stops the upload (it is where the offset
@@ -88,9 +85,6 @@ type Upload struct {
 func (u *Upload) Run(ctx context.Context) (string, error) {
 	if u.ChunkSize <= 0 {
 		u.ChunkSize = DefaultChunkSize
-	}
-	if u.Sent == nil {
-		u.Sent = new(atomic.Int64)
 	}
 	if len(u.Delays) == 0 {
 		u.Delays = httpx.DefaultRetryDelays
@@ -144,7 +138,6 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 		s.reauthorized = false
 		u.Store.Set(u.Fingerprint, url)
 	}
-	u.Sent.Store(offset)
 	if u.OnChunk != nil {
 		if err := u.OnChunk(offset); err != nil {
 			return url, err
@@ -167,7 +160,6 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 					return err
 				}
 				offset, resync = o, false
-				u.Sent.Store(offset)
 				if offset >= u.Size {
 					return nil
 				}
@@ -205,7 +197,6 @@ func (u *Upload) Run(ctx context.Context) (string, error) {
 			}
 		}
 		offset, s.reauthorized = acked, false
-		u.Sent.Store(offset)
 		if u.OnChunk != nil {
 			if err := u.OnChunk(offset); err != nil {
 				return url, err
@@ -337,7 +328,7 @@ func (s *session) head(ctx context.Context, tok, url string) (int64, error) {
 
 // patch streams n bytes at offset straight from the file: no chunk buffer.
 func (s *session) patch(ctx context.Context, tok, url string, offset, n int64) (int64, error) {
-	body := &countingReader{r: io.NewSectionReader(s.File, offset, n), sent: s.Sent}
+	body := io.NewSectionReader(s.File, offset, n)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPatch, url, body)
 	if err != nil {
 		return 0, err
@@ -376,16 +367,4 @@ func statusError(op string, res *http.Response) *httpx.Error {
 		e.Message = string(msg)
 	}
 	return e
-}
-
-// countingReader adds every byte read to sent, for progress.
-type countingReader struct {
-	r    io.Reader
-	sent *atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.sent.Add(int64(n))
-	return n, err
 }
