@@ -18,6 +18,7 @@ import (
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
 	"github.com/gjw-uploader/gjw-uploader/core/sandbox/sandboxtest"
 	"github.com/gjw-uploader/gjw-uploader/core/watch"
+	"github.com/gjw-uploader/gjw-uploader/gui/internal/uitest"
 	"github.com/gjw-uploader/gjw-uploader/persist"
 )
 
@@ -152,9 +153,31 @@ func TestScreenshots(t *testing.T) {
 	})
 
 	t.Run("settings", func(t *testing.T) {
-		h := newHarness(t, nil, harnessOpts{noStart: true})
+		db, err := persist.OpenInMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		db.PutCredentials(persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "c9d7e1f0a2b34c5d", ExpiresAt: now.Add(9 * 24 * time.Hour)})
+		names, _ := gjw.ParseCategoryNames("cat13 = Culture\ncat7 = Travel")
+		db.PutSettings(persist.Settings{Notify: true, LimitRate: "08:00,2M 18:00,512k 23:00,off", Proxy: "http://proxy.example:3128",
+			NoProxy: ".lan, 10.0.0.0/8", CategoryNames: names})
+		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
 		light()
 		h.ui.tabs.Select(h.ui.settingsTab)
+		// Scrolled to the Network card: the speed limit, the proxy and the
+		// hosts that skip it, then the defaults with the category names.
+		sc := h.ui.prefs.content.(*container.Scroll)
+		var network *widget.Card
+		uitest.Walk(sc, func(o fyne.CanvasObject) {
+			if c, ok := o.(*widget.Card); ok && c.Title == "Network" {
+				network = c
+			}
+		})
+		sc.ScrollToOffset(fyne.NewPos(0, uitest.PlaceOf(network).Pos.Y-uitest.PlaceOf(sc).Pos.Y))
+		// As a frame does (the category picker's drawn renderer is laid out
+		// only then).
+		uitest.Layout(h.ui.content)
 		writeScreenshot(t, h, "settings.png")
 	})
 
@@ -170,7 +193,7 @@ func TestScreenshots(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		db.PutCredentials(persist.Credentials{AccessToken: "a", RefreshToken: "r", ChannelID: "c9d7e1f0a2b34c5d", ExpiresAt: now.Add(9 * 24 * time.Hour)})
 		db.PutWatchFolders([]persist.WatchFolder{{Path: in, Destinations: []string{"gjw"},
-			Template: persist.MetaTemplate{Title: "{dirname} {date}", Description: "Recorded {date}"}, MoveDone: done}})
+			Template: persist.MetaTemplate{Title: "{dirname} {date}", Description: "Recorded {date}"}, MoveDone: done, Settle: time.Minute}})
 		h := newHarness(t, nil, harnessOpts{db: db, noStart: true})
 		light()
 		h.ui.tabs.Select(h.ui.settingsTab)
@@ -180,7 +203,7 @@ func TestScreenshots(t *testing.T) {
 			Err: errors.New(filepath.Join(in, "drive.json") + ` (visibility): "unlisted" is not allowed for videos: use public or private`)})
 		// The section alone (a scrolled Settings tab would show it cut).
 		h.win.SetContent(container.NewPadded(w.content))
-		h.win.Resize(fyne.NewSize(1120, 430))
+		h.win.Resize(fyne.NewSize(1120, 490))
 		writeScreenshot(t, h, "watch-folders.png")
 	})
 }
