@@ -175,9 +175,6 @@ func TestScreenshots(t *testing.T) {
 			}
 		})
 		sc.ScrollToOffset(fyne.NewPos(0, uitest.PlaceOf(network).Pos.Y-uitest.PlaceOf(sc).Pos.Y))
-		// As a frame does (the category picker's drawn renderer is laid out
-		// only then).
-		uitest.Layout(h.ui.content)
 		writeScreenshot(t, h, "settings.png")
 	})
 

@@ -4,6 +4,7 @@
 package catfield
 
 import (
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gjw-uploader/gjw-uploader/core/gjw"
@@ -11,14 +12,19 @@ import (
 
 // Field is a category picker. Create it with New.
 type Field struct {
-	*widget.SelectEntry
+	widget.SelectEntry
 	names gjw.CategoryNames
 }
 
 // New is an empty picker whose hint is the category used when it is left
 // empty.
 func New(placeholder string) *Field {
-	f := &Field{SelectEntry: widget.NewSelectEntry(nil)}
+	f := &Field{}
+	// Extended, so the Field is the widget Fyne draws and refreshes (an
+	// embedded *SelectEntry would refresh a renderer of its own, not the
+	// drawn one, and the field would show stale text).
+	f.ExtendBaseWidget(f)
+	f.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as NewSelectEntry
 	f.SetPlaceHolder(placeholder)
 	f.Validator = func(s string) error { return f.names.Check(s) }
 	return f
