@@ -37,6 +37,8 @@ type rowView struct {
 
 	title  *widget.Label
 	file   *widget.Label // file name, size, length
+	// titleLine holds title and file (titleFileLayout).
+	titleLine *fyne.Container
 	status *widget.Label
 	bar    *widget.ProgressBar
 	detail *widget.Label
@@ -70,6 +72,8 @@ func newRowView(u *uploadsView) *rowView {
 	rv.title.Truncation = fyne.TextTruncateEllipsis
 	rv.file = widget.NewLabel("")
 	rv.file.SizeName = theme.SizeNameCaptionText
+	rv.file.Truncation = fyne.TextTruncateEllipsis
+	rv.titleLine = container.New(titleFileLayout{}, rv.title, rv.file)
 	// The two lines that change with every tick are cut to length here
 	// rather than by the label: a truncating label shapes its text again on
 	// every change, which made a tick across a long queue cost milliseconds.
@@ -101,7 +105,7 @@ func newRowView(u *uploadsView) *rowView {
 
 	rv.targets = container.New(layout.NewCustomPaddedVBoxLayout(0))
 	rv.targets.Hide()
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0), container.NewBorder(nil, nil, nil, rv.file, rv.title),
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), rv.titleLine,
 		container.NewThemeOverride(rv.status, readableTheme{}), rv.bar, rv.detail, rv.targets)
 	rv.highlight = canvas.NewRectangle(color.Transparent)
 	rv.highlight.CornerRadius = theme.SelectionRadiusSize()
@@ -119,12 +123,16 @@ func (rv *rowView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpl
 func (rv *rowView) set(i int, r *row) {
 	j := r.job
 	rv.id = j.ID
+	titleWas, fileWas := rv.title.Text, rv.file.Text
 	setText(rv.title, j.Meta.Title)
 	if r.fresh {
 		rv.highlight.FillColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0x38)
 	}
 	show(rv.highlight, r.fresh)
 	setText(rv.file, fileLine(j, rv.u.lengths.get(j.VideoPath)))
+	if rv.title.Text != titleWas || rv.file.Text != fileWas {
+		rv.titleLine.Refresh() // the split between them follows their lengths
+	}
 
 	// Poster: the picked or extracted image, a note while ffmpeg works, or a
 	// prompt to pick one.
@@ -364,14 +372,50 @@ func targetProgress(steps *stepBook, r *row, t persist.Target) float64 {
 	return 0
 }
 
-// fileLine tells rows with the same title apart: the file's name, its
-// size and, once ffprobe has measured it, how long it plays.
+// fileLine tells rows with the same title apart: the file's size, how
+// long it plays (once ffprobe has measured it) and its name, last, as it
+// is what a narrow row cuts.
 func fileLine(j persist.Job, length time.Duration) string {
-	line := clip(filepath.Base(j.VideoPath), 40) + " · " + formatBytes(j.Size)
+	line := formatBytes(j.Size)
 	if length > 0 {
 		line += " · " + formatLength(length)
 	}
-	return line
+	return line + " · " + clip(filepath.Base(j.VideoPath), 40)
+}
+
+// titleFileLayout lays out a row's title and file line on one line: the
+// title first, whole when it fits, then the file line at the right end in
+// what is left; when both do not fit, the file line keeps at most 40 % of
+// the width (and no more than it needs), and each is cut with an ellipsis.
+type titleFileLayout struct{}
+
+// natural is the width a label needs to show its whole text.
+func natural(l *widget.Label) float32 {
+	if l.Text == "" {
+		return 0
+	}
+	size := theme.TextSize()
+	if l.SizeName != "" {
+		size = theme.Size(l.SizeName)
+	}
+	return fyne.MeasureText(l.Text, size, l.TextStyle).Width + 2*theme.InnerPadding()
+}
+
+func (titleFileLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	title, file := objs[0].(*widget.Label), objs[1].(*widget.Label)
+	tw, fw := natural(title), natural(file)
+	if tw+fw > size.Width {
+		fw = min(fw, max(size.Width-tw, 0.4*size.Width))
+		tw = size.Width - fw
+	}
+	title.Move(fyne.NewPos(0, 0))
+	title.Resize(fyne.NewSize(tw, size.Height))
+	file.Move(fyne.NewPos(size.Width-fw, 0))
+	file.Resize(fyne.NewSize(fw, size.Height))
+}
+
+func (titleFileLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(objs[0].MinSize().Width+objs[1].MinSize().Width, max(objs[0].MinSize().Height, objs[1].MinSize().Height))
 }
 
 // withAlpha is c with alpha a.

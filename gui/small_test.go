@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -222,8 +223,40 @@ func TestRowsShowFileNameSizeAndLength(t *testing.T) {
 	b := seedJob(t, "Same title", core.StateDone, gjw.StepDone, gjw.Checkpoint{ContentID: "bb"})
 	b.VideoPath, b.Size = "/home/ana/Videos/take two.mov", 9_400_000
 	h := newHarness(t, nil, harnessOpts{db: storeJobs(t, a, b), noStart: true})
-	for id, want := range map[string]string{"seeda": "take one.mp4 · 812.0 MB · 3:12", "seedb": "take two.mov · 9.4 MB · 3:12"} {
+	for id, want := range map[string]string{"seeda": "812.0 MB · 3:12 · take one.mp4", "seedb": "9.4 MB · 3:12 · take two.mov"} {
 		h.eventuallyRow(id, "the file line", func(rv *rowView) bool { return rv.file.Text == want })
+	}
+}
+
+// The title comes first on its line: whole when it fits, and when title
+// and file line do not both fit, the file line gives way (to 40 % at
+// most), so a long file name never cuts the title to a few letters; the
+// two never overlap.
+func TestRowTitleBeforeFileLine(t *testing.T) {
+	test.NewTempApp(t)
+	title, file := widget.NewLabel(""), widget.NewLabel("655.0 MB · 3:12 · Cooking dumplings with grandma.mp4")
+	title.Truncation, file.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
+	file.SizeName = theme.SizeNameCaptionText
+	line := container.New(titleFileLayout{}, title, file)
+	place := func(w float32) (tw, fx, fw float32) {
+		line.Resize(fyne.NewSize(w, 30))
+		line.Refresh() // as rowView.set does when a text changes
+		return title.Size().Width, file.Position().X, file.Size().Width
+	}
+	title.SetText("Cooking dumplings with grandma")
+	need := natural(title) + natural(file)
+	if tw, fx, fw := place(need + 50); tw != natural(title) || fw != natural(file) || fx+fw != need+50 {
+		t.Fatalf("with room for both: title %v (needs %v), file at %v, %v wide (needs %v)", tw, natural(title), fx, fw, natural(file))
+	}
+	if tw, fx, fw := place(need - 100); tw != natural(title) || fx != tw || fw != need-100-tw {
+		t.Fatalf("short of room: the title was cut (%v of %v) or the file line overlaps (at %v)", tw, natural(title), fx)
+	}
+	if tw, fx, fw := place(300); fw != 120 || tw != 180 || fx != 180 {
+		t.Fatalf("at 300 px: title %v, file at %v, %v wide; want 180, 180, 120", tw, fx, fw)
+	}
+	title.SetText("Hi")
+	if tw, fx, fw := place(300); tw != natural(title) || fx != tw || fw != 300-tw {
+		t.Fatalf("a short title leaves the rest to the file line: title %v, file at %v, %v wide", tw, fx, fw)
 	}
 }
 
@@ -237,7 +270,7 @@ func TestRowShowsLengthWithRealFFmpeg(t *testing.T) {
 	h.waitDrops()
 	id := h.ui.uploads.rows[0].job.ID
 	h.eventuallyRow(id, "the length", func(rv *rowView) bool {
-		return strings.HasPrefix(rv.file.Text, "pattern.mp4 · ") && strings.HasSuffix(rv.file.Text, " · 0:03")
+		return strings.HasSuffix(rv.file.Text, " · 0:03 · pattern.mp4")
 	})
 }
 
