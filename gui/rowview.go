@@ -3,6 +3,7 @@ package gui
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,13 +36,13 @@ type rowView struct {
 	posterNote *widget.Label
 	pickPoster *widget.Button
 
-	title  *widget.Label
-	file   *widget.Label // file name, size, length
+	title *widget.Label
+	file  *widget.Label // file name, size, length
 	// titleLine holds title and file (titleFileLayout).
 	titleLine *fyne.Container
-	status *widget.Label
-	bar    *widget.ProgressBar
-	detail *widget.Label
+	status    *widget.Label
+	bar       *widget.ProgressBar
+	detail    *widget.Label
 
 	up, down, pause, resume, retry, startOver, cancel, copyLink, open, remove *widget.Button
 
@@ -389,7 +390,10 @@ func fileLine(j persist.Job, length time.Duration) string {
 // the width (and no more than it needs), and each is cut with an ellipsis.
 type titleFileLayout struct{}
 
-// natural is the width a label needs to show its whole text.
+// natural is the width a label needs to show its whole text. The text's
+// width is rounded up to a whole pixel: Fyne cuts a label's text to the
+// room it has rounded down, so "clip 01" given exactly its 52.3 px was
+// drawn "clip …".
 func natural(l *widget.Label) float32 {
 	if l.Text == "" {
 		return 0
@@ -398,7 +402,7 @@ func natural(l *widget.Label) float32 {
 	if l.SizeName != "" {
 		size = theme.Size(l.SizeName)
 	}
-	return fyne.MeasureText(l.Text, size, l.TextStyle).Width + 2*theme.InnerPadding()
+	return float32(math.Ceil(float64(fyne.MeasureText(l.Text, size, l.TextStyle).Width))) + 2*theme.InnerPadding()
 }
 
 func (titleFileLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {

@@ -361,3 +361,43 @@ func TestSandboxLinksOpenTheSandboxPage(t *testing.T) {
 		t.Fatalf("the link answers %d %s", resp.StatusCode, page)
 	}
 }
+
+// A title or file line that fits is drawn whole, not cut with "…": Fyne
+// cuts a label's text at a whole number of pixels (it rounds the room
+// down), so the width the layout gives must be rounded up. In a real frame
+// "clip 01" was drawn "clip …" and "15 KB · 0:03 · clip 01.mp4" lost its
+// last letters, with room to spare between them.
+func TestRowTitleAndFileLineFitWhole(t *testing.T) {
+	test.NewTempApp(t)
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	file := widget.NewLabel("")
+	title.Truncation, file.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
+	file.SizeName = theme.SizeNameCaptionText
+	line := container.New(titleFileLayout{}, title, file)
+	drawn := func(l *widget.Label) string {
+		var s strings.Builder
+		for _, o := range test.WidgetRenderer(test.WidgetRenderer(l).Objects()[0].(fyne.Widget)).Objects() {
+			if txt, ok := o.(*canvas.Text); ok {
+				s.WriteString(txt.Text)
+			}
+		}
+		return s.String()
+	}
+	for _, c := range [][2]string{
+		{"clip 01", "15 KB · 0:03 · clip 01.mp4"},
+		{"clip 02", "11 KB · 0:02 · clip 02.mp4"},
+		{"Cooking dumplings with grandma", "655.0 MB · 3:12 · Cooking dumplings with grandma.mp4"},
+		{"holiday 2024", "123 KB · 0:20 · holiday 2024.mp4"},
+	} {
+		title.SetText(c[0])
+		file.SetText(c[1])
+		line.Resize(fyne.NewSize(natural(title)+natural(file)+40, 30))
+		line.Refresh()
+		if got := drawn(title); got != c[0] {
+			t.Errorf("title %q drawn %q in %v px", c[0], got, title.Size().Width)
+		}
+		if got := drawn(file); got != c[1] {
+			t.Errorf("file line %q drawn %q in %v px", c[1], got, file.Size().Width)
+		}
+	}
+}
