@@ -44,6 +44,12 @@ func (u *uploadsView) showPreparing() {
 	s := preparingText(u.preparing)
 	setText(u.prepLine, s)
 	show(u.prepLine, s != "")
+	// The line's own refresh asks for no frame while it has not been drawn
+	// (hidden until now, its text objects are unknown to the window): on
+	// an empty queue, where nothing else changes, "Preparing videos…"
+	// showed only when the first row came. The row it sits in is drawn
+	// in every frame, so its refresh asks for one.
+	u.statusRow.Refresh()
 }
 
 // preparingText is the preparing line for the drops being readied: the

@@ -162,6 +162,7 @@ type uploadsView struct {
 	// prepLine, beside the total line, says how many videos of the drops
 	// being readied (posters made, then added in order) are still to come.
 	prepLine  *widget.Label
+	statusRow *fyne.Container // the total line and the preparing line
 	preparing []*preparing
 	// makePoster makes the poster of a video without one (makePoster;
 	// tests hold it to look at a drop half-way).
@@ -224,8 +225,8 @@ func newUploadsView(ui *UI) *uploadsView {
 	u.total = widget.NewLabel("")
 	u.total.SizeName = theme.SizeNameCaptionText
 	u.prepLine = newPrepLine()
-	status := container.New(statusRow{}, u.total, u.prepLine)
-	queue := container.NewBorder(nil, status, nil, nil, container.NewStack(u.list, u.hint))
+	u.statusRow = container.New(statusRow{}, u.total, u.prepLine)
+	queue := container.NewBorder(nil, u.statusRow, nil, nil, container.NewStack(u.list, u.hint))
 	split := container.NewHSplit(queue, u.details.content)
 	split.Offset = 0.64
 	u.top = container.NewVBox(toolbar, msgSlot)
